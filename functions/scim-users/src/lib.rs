@@ -1,0 +1,12 @@
+//! `scim-users`: SCIM 2.0 Users for Okta provisioning. Its capability comes with its own issue; until then it answers 501.
+
+use std::sync::Arc;
+
+use lambda_http::Request;
+use shared::App;
+use shared::http::HandlerFuture;
+
+/// The function's handler, as the runtime and the local gateway call it.
+pub fn handler(_app: Arc<App>, req: Request) -> HandlerFuture {
+    shared::http::not_implemented(req)
+}

@@ -1,0 +1,139 @@
+//! `sso-settings`: the admin's SSO page: status, SCIM token on/off, the users list.
+
+use std::sync::Arc;
+
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
+use shared::admin::{self, AdminContext};
+use shared::app::rfc3339;
+use shared::error::Error;
+use shared::http::{HandlerFuture, empty, finish, json, route_key};
+use shared::store::audit::AuditEvent;
+use shared::store::orgs::SsoStatus;
+use shared::types::random_id;
+use shared::{App, tokens};
+
+/// The function's handler, as the runtime and the local gateway call it.
+pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
+    Box::pin(async move {
+        let result = route(&app, &req).await;
+        finish(&req, result)
+    })
+}
+
+async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
+    let route = route_key(req);
+    let ctx = admin::authenticate(app, req).await?;
+    match route.as_str() {
+        "GET /admin/sso" => Ok(json(StatusCode::OK, &sso_view(app, &ctx))),
+        "POST /admin/scim/token" => rotate_scim_token(app, &ctx).await,
+        "DELETE /admin/scim/token" => disable_scim(app, &ctx).await,
+        "GET /admin/users" => list_users(app, &ctx).await,
+        "POST /admin/sso/verify" | "POST /admin/sso/enable" | "POST /admin/sso/disable" => {
+            Err(Error::NotImplemented)
+        }
+        _ => Err(Error::NotFound("route")),
+    }
+}
+
+/// `GET /admin/sso` (CONTRACT.md "SSO settings").
+pub fn sso_view(app: &App, ctx: &AdminContext) -> Value {
+    let config = &app.config;
+    let org = ctx.company_id();
+    let status = ctx.sso.as_ref().map(|s| s.status).unwrap_or_default();
+    let idp = ctx
+        .sso
+        .as_ref()
+        .filter(|s| s.status != SsoStatus::Unconfigured)
+        .map(|s| {
+            json!({
+                "entityId": s.idp_entity_id,
+                "ssoUrl": s.sso_url,
+                "metadataUrl": s.metadata_url,
+                "certificates": s.certificates.iter().map(|c| json!({
+                    "sha256Fingerprint": c.sha256_fingerprint,
+                    "notAfter": c.not_after,
+                })).collect::<Vec<_>>(),
+            })
+        });
+    json!({
+        "companyId": org,
+        "status": status,
+        "sp": {
+            "entityId": config.public_url(&format!("/saml/{org}")),
+            "acsUrl": config.public_url(&format!("/saml/{org}/acs")),
+            "metadataUrl": config.public_url(&format!("/saml/{org}/metadata")),
+        },
+        "idp": idp,
+        "scim": {
+            "enabled": ctx.org.scim_token_hash.is_some(),
+            "baseUrl": config.public_url("/scim/v2"),
+        },
+    })
+}
+
+fn event(app: &App, ctx: &AdminContext, action: &str) -> AuditEvent {
+    let id = random_id(&mut rand::rng(), 10);
+    AuditEvent::new(
+        id,
+        rfc3339(app.now()),
+        &ctx.actor(),
+        action,
+        ctx.company_id().as_str(),
+    )
+}
+
+/// `POST /admin/scim/token`: turns SCIM on or rotates; the token is shown this once.
+async fn rotate_scim_token(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
+    let new = tokens::generate_scim_token(&mut rand::rng());
+    let current = ctx.org.scim_token_hash.as_deref();
+    let action = if current.is_some() {
+        "scim.token.rotated"
+    } else {
+        "scim.enabled"
+    };
+    app.store
+        .rotate_scim_token(
+            ctx.company_id(),
+            current,
+            &new.hash,
+            &event(app, ctx, action),
+        )
+        .await?;
+    Ok(json(StatusCode::CREATED, &json!({ "token": new.token })))
+}
+
+/// `DELETE /admin/scim/token`: SCIM off; idempotent.
+async fn disable_scim(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
+    if let Some(current) = ctx.org.scim_token_hash.as_deref() {
+        app.store
+            .disable_scim(ctx.company_id(), current, &event(app, ctx, "scim.disabled"))
+            .await?;
+    }
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// `GET /admin/users`: every user with its binding state.
+async fn list_users(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
+    let users = app.store.list_users(ctx.company_id()).await?;
+    let users: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            json!({
+                "id": u.id,
+                "userName": u.user_name,
+                "email": u.email,
+                "name": { "givenName": u.given_name, "familyName": u.family_name, "formatted": u.formatted_name() },
+                "role": u.role,
+                "active": u.active,
+                "source": u.source,
+                "binding": if u.name_id.is_some() { "bound" } else { "none" },
+            })
+        })
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &json!({ "users": users, "total": users.len() }),
+    ))
+}

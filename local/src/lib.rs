@@ -1,0 +1,9 @@
+//! The local stack: a gateway serving every function's handler on template.yaml's routes,
+//! provisioning of the emulators, seeding, and the dev-only pages. Never deployed.
+
+pub mod gateway;
+pub mod seed;
+pub mod server;
+pub mod stack;
+pub mod table;
+pub mod template;

@@ -1,0 +1,154 @@
+//! The local AWS stack: clients for DynamoDB Local and moto, and provisioning of the table,
+//! the secret (fresh keys) and the SES sender identity.
+
+use std::path::PathBuf;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
+use shared::{App, Config};
+
+use crate::template::Template;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where the emulators listen (loopback only).
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub dynamodb: String,
+    pub moto: String,
+}
+
+impl Endpoints {
+    /// From `DYNAMODB_PORT` (default 8000) and `MOTO_PORT` (default 5000).
+    pub fn from_env() -> Self {
+        let port = |name: &str, default: u16| {
+            std::env::var(name)
+                .ok()
+                .and_then(|p| p.parse::<u16>().ok())
+                .unwrap_or(default)
+        };
+        Self {
+            dynamodb: format!("http://127.0.0.1:{}", port("DYNAMODB_PORT", 8000)),
+            moto: format!("http://127.0.0.1:{}", port("MOTO_PORT", 5000)),
+        }
+    }
+}
+
+/// The repository root (for template.yaml, scripts/ and .local/).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn load_template() -> Result<Template, BoxError> {
+    Ok(Template::load(&repo_root().join("template.yaml"))?)
+}
+
+async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "local-stack",
+        ))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
+/// AWS clients pointed at the emulators.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub ses: aws_sdk_sesv2::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+}
+
+impl Clients {
+    pub async fn new(endpoints: &Endpoints) -> Self {
+        let ddb = sdk_config(&endpoints.dynamodb).await;
+        let moto = sdk_config(&endpoints.moto).await;
+        Self {
+            dynamodb: aws_sdk_dynamodb::Client::new(&ddb),
+            ses: aws_sdk_sesv2::Client::new(&moto),
+            secrets: aws_sdk_secretsmanager::Client::new(&moto),
+        }
+    }
+}
+
+/// Creates the secret with a freshly generated key unless it exists.
+pub async fn ensure_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    id: &str,
+) -> Result<(), BoxError> {
+    if client.describe_secret().secret_id(id).send().await.is_ok() {
+        return Ok(());
+    }
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    let value = serde_json::json!({ "jwtSigningKey": STANDARD.encode(key) }).to_string();
+    client
+        .create_secret()
+        .name(id)
+        .secret_string(value)
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// moto refuses to send from an unverified sender: register it.
+pub async fn ensure_sender(client: &aws_sdk_sesv2::Client, from: &str) -> Result<(), BoxError> {
+    let exists = client
+        .get_email_identity()
+        .email_identity(from)
+        .send()
+        .await
+        .is_ok();
+    if !exists {
+        client
+            .create_email_identity()
+            .email_identity(from)
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
+/// Table, secret and sender for `config`, then the App built over them.
+pub async fn provision(
+    config: Config,
+    clients: &Clients,
+    template: &Template,
+) -> Result<App, BoxError> {
+    crate::table::ensure_table(&clients.dynamodb, &config.table_name, &template.table).await?;
+    ensure_secret(&clients.secrets, &config.secret_id).await?;
+    ensure_sender(&clients.ses, &config.mail_from).await?;
+    Ok(App::connect(
+        config,
+        clients.dynamodb.clone(),
+        clients.ses.clone(),
+        clients.secrets.clone(),
+    )
+    .await?)
+}
+
+/// The local stack's configuration: the environment, with local defaults for what is unset.
+pub fn local_config(port: u16) -> Result<Config, shared::config::ConfigError> {
+    let base = format!("http://127.0.0.1:{port}");
+    Config::from_lookup(|name| {
+        std::env::var(name).ok().or_else(|| match name {
+            "TABLE_NAME" => Some("sso-local".into()),
+            "SECRET_ID" => Some("sso-local-keys".into()),
+            "PUBLIC_BASE_URL" => Some(base.clone()),
+            "APP_URL" => Some(format!("{base}/dev/app")),
+            "MAIL_FROM" => Some("app@qualified.com".into()),
+            "LOCAL_MODE" => Some("true".into()),
+            _ => None,
+        })
+    })
+}

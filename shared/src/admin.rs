@@ -1,0 +1,67 @@
+//! Admin authentication: a valid admin JWT whose `sub` is an active admin of its `org`.
+
+use lambda_http::Request;
+
+use crate::app::App;
+use crate::error::Error;
+use crate::http::bearer_token;
+use crate::store::orgs::{Org, SsoConfig};
+use crate::store::users::User;
+use crate::tokens::AdminClaims;
+use crate::types::{CompanyId, Role, UserId};
+
+/// The caller of an admin route, with the org state read alongside (one round trip).
+#[derive(Debug, Clone)]
+pub struct AdminContext {
+    pub claims: AdminClaims,
+    pub org: Org,
+    pub sso: Option<SsoConfig>,
+    pub admin: User,
+}
+
+impl AdminContext {
+    pub fn company_id(&self) -> &CompanyId {
+        &self.org.company_id
+    }
+
+    /// How audit events name this caller.
+    pub fn actor(&self) -> String {
+        format!("admin:{}", self.admin.id)
+    }
+}
+
+/// `401` without or with a bad token; `403` for a non-admin, or a token whose org is not
+/// the admin's (or does not exist).
+pub async fn authenticate(app: &App, req: &Request) -> Result<AdminContext, Error> {
+    let token = bearer_token(req).ok_or(Error::Unauthorized("no bearer token"))?;
+    let claims = app
+        .secrets
+        .jwt
+        .verify_admin(token, app.now().unix_timestamp())?;
+    let org_id = CompanyId::parse(&claims.org)
+        .map_err(|_| Error::forbidden("wrong_org", "token org is not a Company ID"))?;
+    let admin_id = UserId::parse(&claims.sub)
+        .map_err(|_| Error::forbidden("wrong_org", "token sub is not a user id"))?;
+    let view = app.store.admin_view(&org_id, &admin_id).await?;
+    let org = view
+        .org
+        .ok_or_else(|| Error::forbidden("wrong_org", format!("org {org_id} does not exist")))?;
+    let admin = view.admin.ok_or_else(|| {
+        Error::forbidden(
+            "wrong_org",
+            format!("user {admin_id} is not a member of org {org_id}"),
+        )
+    })?;
+    if admin.role != Role::Admin || !admin.active {
+        return Err(Error::forbidden(
+            "not_admin",
+            format!("user {admin_id} is not an active admin"),
+        ));
+    }
+    Ok(AdminContext {
+        claims,
+        org,
+        sso: view.sso,
+        admin,
+    })
+}

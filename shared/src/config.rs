@@ -1,0 +1,201 @@
+//! Config: the environment read once at cold start; a missing or bad variable stops start-up.
+
+use std::time::Duration;
+
+use url::Url;
+
+/// Everything a function needs to know about where it runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// DynamoDB single table name (`TABLE_NAME`).
+    pub table_name: String,
+    /// Secrets Manager secret holding the signing keys (`SECRET_ID`).
+    pub secret_id: String,
+    /// Public base URL of this service, no trailing slash (`PUBLIC_BASE_URL`).
+    pub public_base_url: Url,
+    /// The app users land in after login (`APP_URL`).
+    pub app_url: Url,
+    /// Sender address for every email (`MAIL_FROM`).
+    pub mail_from: String,
+    /// Allowed clock difference with the IdP (`CLOCK_SKEW_SECONDS`, default 180).
+    pub clock_skew: Duration,
+    /// Set only by the local stack (`LOCAL_MODE=true`): allows http and loopback metadata URLs.
+    pub local_mode: bool,
+}
+
+/// Why the environment could not be read; names the variable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("missing environment variable {0}")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            secret_id: required("SECRET_ID")?,
+            public_base_url: parse_base_url("PUBLIC_BASE_URL", &required("PUBLIC_BASE_URL")?)?,
+            app_url: parse_base_url("APP_URL", &required("APP_URL")?)?,
+            mail_from: parse_sender(&required("MAIL_FROM")?)?,
+            clock_skew: parse_skew(lookup("CLOCK_SKEW_SECONDS"))?,
+            local_mode: parse_bool("LOCAL_MODE", lookup("LOCAL_MODE"))?,
+        })
+    }
+
+    /// `{base}` followed by `path` (which starts with `/`).
+    pub fn public_url(&self, path: &str) -> String {
+        format!(
+            "{}{path}",
+            self.public_base_url.as_str().trim_end_matches('/')
+        )
+    }
+
+    /// `APP_URL` followed by `path` (which starts with `/`).
+    pub fn app_url_with(&self, path: &str) -> String {
+        format!("{}{path}", self.app_url.as_str().trim_end_matches('/'))
+    }
+
+    /// Cookies drop `Secure` only when the public base is plain http (local stack).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.scheme() == "https"
+    }
+}
+
+fn parse_base_url(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must be an absolute http(s) URL".into(),
+        });
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must not have a query or fragment".into(),
+        });
+    }
+    Ok(url)
+}
+
+fn parse_sender(raw: &str) -> Result<String, ConfigError> {
+    crate::types::Email::parse(raw)
+        .map(|e| e.as_str().to_owned())
+        .map_err(|e| ConfigError::Invalid {
+            name: "MAIL_FROM",
+            reason: e.to_string(),
+        })
+}
+
+fn parse_skew(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw.filter(|v| !v.trim().is_empty()) else {
+        return Ok(Duration::from_secs(180));
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(secs) if secs <= 600 => Ok(Duration::from_secs(secs)),
+        _ => Err(ConfigError::Invalid {
+            name: "CLOCK_SKEW_SECONDS",
+            reason: "must be whole seconds between 0 and 600".into(),
+        }),
+    }
+}
+
+fn parse_bool(name: &'static str, raw: Option<String>) -> Result<bool, ConfigError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(ConfigError::Invalid {
+            name,
+            reason: "must be true or false".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const FULL: &[(&str, &str)] = &[
+        ("TABLE_NAME", "t"),
+        ("SECRET_ID", "s"),
+        ("PUBLIC_BASE_URL", "https://sso.example.com"),
+        ("APP_URL", "https://app.example.com"),
+        ("MAIL_FROM", "app@qualified.com"),
+    ];
+
+    #[test]
+    fn a_complete_environment_gives_defaults_for_the_optional_parts() {
+        let config = Config::from_lookup(env(FULL)).unwrap();
+        assert_eq!(config.clock_skew, Duration::from_secs(180));
+        assert!(!config.local_mode);
+        assert!(config.secure_cookies());
+        assert_eq!(
+            config.public_url("/saml/x/acs"),
+            "https://sso.example.com/saml/x/acs"
+        );
+    }
+
+    #[test]
+    fn each_missing_variable_is_named() {
+        for (name, _) in FULL {
+            let rest: Vec<_> = FULL.iter().copied().filter(|(k, _)| k != name).collect();
+            let err = Config::from_lookup(env(&rest)).unwrap_err();
+            assert_eq!(err, ConfigError::Missing(name));
+            assert!(err.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn a_relative_base_url_is_refused() {
+        let mut vars = FULL.to_vec();
+        vars[2] = ("PUBLIC_BASE_URL", "sso.example.com");
+        let err = Config::from_lookup(env(&vars)).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: "PUBLIC_BASE_URL",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_skew_that_is_not_a_number_is_refused() {
+        let mut vars = FULL.to_vec();
+        vars.push(("CLOCK_SKEW_SECONDS", "3m"));
+        let err = Config::from_lookup(env(&vars)).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: "CLOCK_SKEW_SECONDS",
+                ..
+            }
+        ));
+    }
+}

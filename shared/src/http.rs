@@ -1,0 +1,157 @@
+//! HTTP plumbing shared by every function: the runtime wiring, request readers and response builders.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response, service_fn};
+use tracing::Instrument;
+
+use crate::app::App;
+use crate::error::Error;
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// What every function exports: a request in, a response out; domain errors are responses.
+pub type Handler = fn(Arc<App>, Request) -> HandlerFuture;
+
+/// A function's whole `main`: JSON logs, the App built once, then the Lambda runtime.
+pub async fn serve(handler: Handler) -> Result<(), lambda_http::Error> {
+    crate::logging::init();
+    let app = match App::from_env().await {
+        Ok(app) => Arc::new(app),
+        Err(error) => {
+            tracing::error!(reason = %error, "cold start failed");
+            return Err(error.to_string().into());
+        }
+    };
+    lambda_http::run(service_fn(move |req: Request| {
+        let app = Arc::clone(&app);
+        async move { Ok::<_, Infallible>(dispatch(handler, app, req).await) }
+    }))
+    .await
+}
+
+/// Runs one request inside a span that carries its request id and route.
+pub async fn dispatch(handler: Handler, app: Arc<App>, req: Request) -> Response<Body> {
+    let span = tracing::info_span!(
+        "request",
+        request_id = %correlation_id(&req),
+        route = %route_key(&req),
+    );
+    async move {
+        let response = handler(app, req).await;
+        tracing::info!(status = response.status().as_u16(), "answered");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// API Gateway's request id (the local gateway makes one too).
+pub fn correlation_id(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "-".to_owned())
+}
+
+/// `"GET /admin/sso"`: the route that matched, as API Gateway HTTP APIs name it.
+pub fn route_key(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.route_key.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("{} {}", req.method(), req.uri().path()))
+}
+
+/// A path parameter of the matched route, e.g. `companyId`.
+pub fn path_param(req: &Request, name: &str) -> Option<String> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+}
+
+/// A query string parameter.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+}
+
+/// Browsers get HTML pages; everything else problem+json.
+pub fn wants_html(req: &Request) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 2.1).
+pub fn bearer_token(req: &Request) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The request body, refused with `413` past `limit` bytes.
+pub fn body_bytes(req: &Request, limit: usize) -> Result<&[u8], Error> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > limit {
+        return Err(Error::PayloadTooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Parses a JSON body (any JSON content type, or none), `400 invalid_json` when it is not.
+pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request, limit: usize) -> Result<T, Error> {
+    let bytes = body_bytes(req, limit)?;
+    serde_json::from_slice(bytes)
+        .map_err(|e| Error::bad_request("invalid_json", format!("Body is not valid JSON: {e}")))
+}
+
+pub fn response(status: StatusCode, content_type: &'static str, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
+    response(status, "application/json", Body::Text(value.to_string()))
+}
+
+pub fn html(status: StatusCode, page: String) -> Response<Body> {
+    response(status, "text/html; charset=utf-8", Body::Text(page))
+}
+
+pub fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = status;
+    response
+}
+
+/// Renders a handler's result for the admin, binding and SAML routes: problem+json or HTML.
+pub fn finish(req: &Request, result: Result<Response<Body>, Error>) -> Response<Body> {
+    result.unwrap_or_else(|error| {
+        error.log();
+        error.render(!wants_html(req), &correlation_id(req))
+    })
+}
+
+/// The answer of a function whose capability is still to come.
+pub fn not_implemented(req: Request) -> HandlerFuture {
+    Box::pin(async move { finish(&req, Err(Error::NotImplemented)) })
+}

@@ -1,0 +1,16 @@
+//! The whole domain, shared by every function: config, store, tokens, errors, SAML, SCIM, binding, mail.
+
+pub mod admin;
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod html;
+pub mod http;
+pub mod logging;
+pub mod store;
+pub mod tokens;
+pub mod types;
+
+pub use app::App;
+pub use config::Config;
+pub use error::{Error, Result};

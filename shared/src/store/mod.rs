@@ -1,0 +1,160 @@
+//! The single-table DynamoDB model: keys, items, and one function per access pattern.
+//!
+//! Every write that must be atomic is one `TransactWriteItems`; every uniqueness is a
+//! conditional put (never read-then-write). Items convert with `serde_dynamo`.
+
+pub mod audit;
+pub mod keys;
+pub mod orgs;
+pub mod scim_tokens;
+pub mod users;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Handle on the table; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// Serializes `value` and adds its keys.
+pub(crate) fn to_item<T: Serialize>(value: &T, pk: String, sk: &str) -> Result<Item, Error> {
+    let mut item: Item = serde_dynamo::to_item(value)
+        .map_err(|e| Error::internal(format!("serializing item: {e}")))?;
+    item.insert("PK".into(), AttributeValue::S(pk));
+    item.insert("SK".into(), AttributeValue::S(sk.to_owned()));
+    Ok(item)
+}
+
+pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
+    serde_dynamo::from_item(item).map_err(|e| Error::internal(format!("reading item: {e}")))
+}
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))])
+}
+
+/// Codes DynamoDB uses when it sheds load; the caller may retry.
+const THROTTLE_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+];
+
+/// How a DynamoDB call failed, in the terms the domain cares about.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A condition failed: for a transaction, the index of each item whose condition failed.
+    Condition(Vec<usize>),
+    Throttled,
+    Other(Error),
+}
+
+pub(crate) fn classify<E, R>(err: SdkError<E, R>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static + AsCancellation,
+    R: std::fmt::Debug,
+{
+    if let Some(service) = err.as_service_error() {
+        if let Some(failed) = service.failed_conditions() {
+            if failed.is_empty() {
+                // Cancelled for another reason, e.g. a conflicting transaction.
+                return Failure::Throttled;
+            }
+            return Failure::Condition(failed);
+        }
+        if service.code() == Some("ConditionalCheckFailedException") {
+            return Failure::Condition(vec![0]);
+        }
+        if service.code().is_some_and(|c| THROTTLE_CODES.contains(&c)) {
+            return Failure::Throttled;
+        }
+    }
+    Failure::Other(Error::internal(format!(
+        "dynamodb: {}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(&err)
+    )))
+}
+
+impl From<Failure> for Error {
+    fn from(value: Failure) -> Self {
+        match value {
+            Failure::Condition(items) => {
+                Error::conflict("conflict", format!("condition failed on item(s) {items:?}"))
+            }
+            Failure::Throttled => Error::Throttled { retry_after: 1 },
+            Failure::Other(e) => e,
+        }
+    }
+}
+
+/// Lets `classify` read which items of a cancelled transaction failed their condition.
+pub(crate) trait AsCancellation {
+    fn failed_conditions(&self) -> Option<Vec<usize>> {
+        None
+    }
+}
+
+macro_rules! no_cancellation {
+    ($($ty:ty),*) => { $(impl AsCancellation for $ty {})* };
+}
+
+no_cancellation!(
+    aws_sdk_dynamodb::operation::get_item::GetItemError,
+    aws_sdk_dynamodb::operation::put_item::PutItemError,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemError,
+    aws_sdk_dynamodb::operation::query::QueryError,
+    aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError
+);
+
+impl AsCancellation for aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError {
+    fn failed_conditions(&self) -> Option<Vec<usize>> {
+        let Self::TransactionCanceledException(cancelled) = self else {
+            return None;
+        };
+        Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+}

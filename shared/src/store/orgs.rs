@@ -1,0 +1,150 @@
+//! Orgs and their SSO configuration items, and the one-round-trip read behind admin routes.
+
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Store, classify, from_item, key, keys, to_item};
+use crate::error::Error;
+use crate::store::users::User;
+use crate::types::{CompanyId, UserId};
+
+/// An org (`ORG#{companyId}` / `ORG`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    pub company_id: CompanyId,
+    pub name: String,
+    pub created_at: String,
+    /// SHA-256 of the current SCIM token; absent while SCIM is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scim_token_hash: Option<String>,
+}
+
+/// Where an org stands in connecting to its IdP.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SsoStatus {
+    #[default]
+    Unconfigured,
+    Configured,
+    Verified,
+    Enabled,
+}
+
+/// A signing certificate from the IdP metadata.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdpCertificate {
+    /// DER, base64 (as in the metadata).
+    pub der_base64: String,
+    pub sha256_fingerprint: String,
+    pub not_after: String,
+}
+
+/// The org's SSO configuration (`ORG#{companyId}` / `SSO`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SsoConfig {
+    pub status: SsoStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_url_redirect: Option<String>,
+    #[serde(default)]
+    pub certificates: Vec<IdpCertificate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_url: Option<String>,
+    #[serde(default)]
+    pub version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// What an admin request needs, read in one `BatchGetItem`.
+#[derive(Debug, Clone)]
+pub struct AdminView {
+    pub org: Option<Org>,
+    pub sso: Option<SsoConfig>,
+    pub admin: Option<User>,
+}
+
+impl Store {
+    /// Creates an org; fails with `409 org_exists` when the Company ID is taken.
+    pub async fn create_org(&self, org: &Org) -> Result<(), Error> {
+        let item = to_item(org, keys::org_pk(&org.company_id), keys::ORG_SK)?;
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| match classify(e) {
+                super::Failure::Condition(_) => Error::conflict("org_exists", "Company ID taken."),
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    pub async fn get_org(&self, org: &CompanyId) -> Result<Option<Org>, Error> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), keys::ORG_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// The org, its SSO config and the acting admin's user item, in one round trip.
+    pub async fn admin_view(&self, org: &CompanyId, admin: &UserId) -> Result<AdminView, Error> {
+        let pk = keys::org_pk(org);
+        let user_sk = keys::user_sk(admin);
+        let wanted = KeysAndAttributes::builder()
+            .keys(key(pk.clone(), keys::ORG_SK))
+            .keys(key(pk.clone(), keys::SSO_SK))
+            .keys(key(pk, &user_sk))
+            .consistent_read(true)
+            .build()
+            .map_err(Error::internal)?;
+        let out = self
+            .client()
+            .batch_get_item()
+            .request_items(self.table(), wanted)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        if out.unprocessed_keys().is_some_and(|k| !k.is_empty()) {
+            return Err(Error::Throttled { retry_after: 1 });
+        }
+        let items = out
+            .responses
+            .and_then(|mut r| r.remove(self.table()))
+            .unwrap_or_default();
+        let mut view = AdminView {
+            org: None,
+            sso: None,
+            admin: None,
+        };
+        for item in items {
+            match sort_key(&item) {
+                Some(keys::ORG_SK) => view.org = Some(from_item(item)?),
+                Some(keys::SSO_SK) => view.sso = Some(from_item(item)?),
+                Some(sk) if sk == user_sk => view.admin = Some(from_item(item)?),
+                _ => {}
+            }
+        }
+        Ok(view)
+    }
+}
+
+fn sort_key(item: &Item) -> Option<&str> {
+    item.get("SK")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}

@@ -1,0 +1,120 @@
+//! SCIM bearer tokens: stored only as a hash, one current token per org, rotation atomic.
+
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+
+use super::audit::AuditEvent;
+use super::{Failure, Store, classify, key, keys, s};
+use crate::error::Error;
+use crate::types::CompanyId;
+
+impl Store {
+    /// Makes `new_hash` the org's only SCIM token. `current` is the hash the caller read
+    /// (None when SCIM was off); if another request changed it meanwhile, nothing is written
+    /// and the answer is `409 concurrent_update`. The old token stops working at once.
+    pub async fn rotate_scim_token(
+        &self,
+        org: &CompanyId,
+        current: Option<&str>,
+        new_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<(), Error> {
+        let mut update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), keys::ORG_SK)))
+            .update_expression("SET scimTokenHash = :new")
+            .expression_attribute_values(":new", s(new_hash));
+        update = match current {
+            Some(old) => update
+                .condition_expression("scimTokenHash = :old")
+                .expression_attribute_values(":old", s(old)),
+            None => update.condition_expression(
+                "attribute_exists(PK) AND attribute_not_exists(scimTokenHash)",
+            ),
+        };
+        let mut token_item = key(keys::scim_token_pk(new_hash), keys::SCIM_TOKEN_SK);
+        token_item.insert("companyId".into(), s(org.as_str()));
+        let put = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(token_item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(Error::internal)?;
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(update.build().map_err(Error::internal)?)
+                .build(),
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        if let Some(old) = current {
+            items.push(self.delete_token_item(old)?);
+        }
+        items.push(event.put(org, self.table())?);
+        self.write_token_change(items).await
+    }
+
+    /// Turns SCIM off: the current token stops working at once.
+    pub async fn disable_scim(
+        &self,
+        org: &CompanyId,
+        current: &str,
+        event: &AuditEvent,
+    ) -> Result<(), Error> {
+        let update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), keys::ORG_SK)))
+            .update_expression("REMOVE scimTokenHash")
+            .condition_expression("scimTokenHash = :old")
+            .expression_attribute_values(":old", s(current))
+            .build()
+            .map_err(Error::internal)?;
+        let items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.delete_token_item(current)?,
+            event.put(org, self.table())?,
+        ];
+        self.write_token_change(items).await
+    }
+
+    /// The org a SCIM token hash belongs to: one `GetItem`.
+    pub async fn org_for_scim_token(&self, hash: &str) -> Result<Option<CompanyId>, Error> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(keys::scim_token_pk(hash), keys::SCIM_TOKEN_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(out
+            .item
+            .and_then(|item| item.get("companyId").and_then(|v| v.as_s().ok()).cloned())
+            .and_then(|id| CompanyId::parse(&id).ok()))
+    }
+
+    fn delete_token_item(&self, hash: &str) -> Result<TransactWriteItem, Error> {
+        let delete = Delete::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::scim_token_pk(hash), keys::SCIM_TOKEN_SK)))
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    async fn write_token_change(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(()),
+            Err(Failure::Condition(_)) => Err(Error::conflict(
+                "concurrent_update",
+                "The SCIM token changed meanwhile; reload and try again.",
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+}

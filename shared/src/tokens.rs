@@ -1,0 +1,268 @@
+//! Tokens: the JWT kinds (each with its own `aud`), and SCIM bearer token generation and hashing.
+//!
+//! JWTs are HS256 with a key from Secrets Manager. Expiry is checked against a `now` that
+//! the caller passes in, so every expiry has a test; `jsonwebtoken`'s own clock is off.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::error::Error;
+
+/// The audiences: one kind of token can never be used as another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Admin,
+    Binding,
+    PasswordSetup,
+    Session,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Admin => "admin",
+            Audience::Binding => "binding",
+            Audience::PasswordSetup => "password-setup",
+            Audience::Session => "session",
+        }
+    }
+}
+
+/// Claims of an admin token, issued by the app (CONTRACT.md "Tokens").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AdminClaims {
+    pub sub: String,
+    pub org: String,
+    pub role: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Why a token was refused; for the log only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token is malformed or its signature does not verify")]
+    Invalid,
+    #[error("token is for another audience")]
+    WrongAudience,
+    #[error("token has expired")]
+    Expired,
+}
+
+impl From<TokenError> for Error {
+    fn from(value: TokenError) -> Self {
+        Error::Unauthorized(match value {
+            TokenError::Invalid => "token invalid",
+            TokenError::WrongAudience => "token audience mismatch",
+            TokenError::Expired => "token expired",
+        })
+    }
+}
+
+/// The JWT signing key, parsed once per cold start.
+#[derive(Clone)]
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtKeys(..)")
+    }
+}
+
+impl JwtKeys {
+    /// At least 32 bytes of key material.
+    pub fn from_secret(secret: &[u8]) -> Result<Self, Error> {
+        if secret.len() < 32 {
+            return Err(Error::internal("JWT key shorter than 32 bytes"));
+        }
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret)
+                .map_err(|e| Error::internal(format!("JWT key: {e}")))?,
+            decoding: DecodingKey::from_secret(secret)
+                .map_err(|e| Error::internal(format!("JWT key: {e}")))?,
+        })
+    }
+
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, Error> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| Error::internal(format!("JWT signing failed: {e}")))
+    }
+
+    /// Verifies signature, algorithm, audience and `exp` against `now` (unix seconds).
+    pub fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: Audience,
+        now: i64,
+    ) -> Result<T, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &validation)
+            .map_err(|_| TokenError::Invalid)?;
+        let claims = data.claims;
+        if claims.get("aud").and_then(|a| a.as_str()) != Some(audience.as_str()) {
+            return Err(TokenError::WrongAudience);
+        }
+        match claims.get("exp").and_then(|e| e.as_i64()) {
+            Some(exp) if now < exp => {}
+            Some(_) => return Err(TokenError::Expired),
+            None => return Err(TokenError::Invalid),
+        }
+        serde_json::from_value(claims).map_err(|_| TokenError::Invalid)
+    }
+
+    /// Checks an admin token: signature, `aud = admin`, expiry and `role = admin`.
+    pub fn verify_admin(&self, token: &str, now: i64) -> Result<AdminClaims, Error> {
+        let claims: AdminClaims = self.verify(token, Audience::Admin, now)?;
+        if claims.role != "admin" {
+            return Err(Error::forbidden(
+                "not_admin",
+                format!("token role is {:?}", claims.role),
+            ));
+        }
+        Ok(claims)
+    }
+}
+
+/// A new SCIM bearer token: 256 random bits, and the hash that is all we store.
+pub struct NewScimToken {
+    pub token: String,
+    pub hash: String,
+}
+
+impl std::fmt::Debug for NewScimToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewScimToken")
+            .field("hash", &self.hash)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn generate_scim_token(rng: &mut dyn RngCore) -> NewScimToken {
+    let mut raw = [0u8; 32];
+    rng.fill_bytes(&mut raw);
+    let token = format!("scim_{}", URL_SAFE_NO_PAD.encode(raw));
+    let hash = hash_scim_token(&token);
+    NewScimToken { token, hash }
+}
+
+/// SHA-256 of the token, hex: the only form that is stored.
+pub fn hash_scim_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Constant-time equality of two hashes.
+pub fn hashes_equal(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn keys() -> JwtKeys {
+        JwtKeys::from_secret(&[7u8; 32]).unwrap()
+    }
+
+    fn admin(aud: &str, role: &str, exp: i64) -> AdminClaims {
+        AdminClaims {
+            sub: "u1".into(),
+            org: "acme".into(),
+            role: role.into(),
+            aud: aud.into(),
+            iat: NOW - 10,
+            exp,
+        }
+    }
+
+    #[test]
+    fn a_valid_admin_token_verifies() {
+        let token = keys().sign(&admin("admin", "admin", NOW + 60)).unwrap();
+        assert_eq!(keys().verify_admin(&token, NOW).unwrap().org, "acme");
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_at_exactly_exp() {
+        let token = keys().sign(&admin("admin", "admin", NOW)).unwrap();
+        let err = keys()
+            .verify::<AdminClaims>(&token, Audience::Admin, NOW)
+            .unwrap_err();
+        assert_eq!(err, TokenError::Expired);
+    }
+
+    #[test]
+    fn a_token_for_another_audience_is_refused() {
+        let token = keys().sign(&admin("session", "admin", NOW + 60)).unwrap();
+        let err = keys()
+            .verify::<AdminClaims>(&token, Audience::Admin, NOW)
+            .unwrap_err();
+        assert_eq!(err, TokenError::WrongAudience);
+    }
+
+    #[test]
+    fn a_token_signed_with_another_key_is_refused() {
+        let other = JwtKeys::from_secret(&[8u8; 32]).unwrap();
+        let token = other.sign(&admin("admin", "admin", NOW + 60)).unwrap();
+        assert_eq!(
+            keys()
+                .verify::<AdminClaims>(&token, Audience::Admin, NOW)
+                .unwrap_err(),
+            TokenError::Invalid
+        );
+    }
+
+    #[test]
+    fn a_non_admin_role_is_forbidden() {
+        let token = keys().sign(&admin("admin", "rep", NOW + 60)).unwrap();
+        let err = keys().verify_admin(&token, NOW).unwrap_err();
+        assert_eq!(err.status(), 403);
+    }
+
+    #[test]
+    fn an_alg_none_token_is_refused() {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let body =
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&admin("admin", "admin", NOW + 60)).unwrap());
+        let token = format!("{header}.{body}.");
+        assert!(
+            keys()
+                .verify::<AdminClaims>(&token, Audience::Admin, NOW)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn scim_tokens_have_256_bits_and_only_their_hash_is_kept() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let a = generate_scim_token(&mut rng);
+        let b = generate_scim_token(&mut rng);
+        assert_ne!(a.token, b.token);
+        assert!(a.token.len() >= 5 + 43);
+        assert_eq!(a.hash, hash_scim_token(&a.token));
+        assert_eq!(a.hash.len(), 64);
+        assert!(!format!("{a:?}").contains(&a.token));
+        assert!(hashes_equal(&a.hash, &hash_scim_token(&a.token)));
+        assert!(!hashes_equal(&a.hash, &b.hash));
+    }
+
+    #[test]
+    fn short_keys_are_refused() {
+        assert!(JwtKeys::from_secret(&[1u8; 16]).is_err());
+    }
+}

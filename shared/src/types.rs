@@ -1,0 +1,271 @@
+//! Newtypes for values with rules: an invalid CompanyId, Email, Role, UserName or UserId cannot be built.
+
+use std::fmt;
+
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused; the text is safe to show to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+fn invalid(msg: impl Into<String>) -> InvalidValue {
+    InvalidValue(msg.into())
+}
+
+/// URL-safe random identifier of `bytes` random bytes, lowercase base32 without padding.
+pub fn random_id(rng: &mut dyn RngCore, bytes: usize) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut raw = vec![0u8; bytes];
+    rng.fill_bytes(&mut raw);
+    let mut out = String::with_capacity(bytes * 8 / 5 + 1);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for byte in raw {
+        acc = (acc << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((acc >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((acc << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = InvalidValue;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+/// An org's Company ID: opaque, URL-safe (`[A-Za-z0-9_-]`, 3..=64).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CompanyId(String);
+string_newtype!(CompanyId);
+
+impl CompanyId {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let ok = (3..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(invalid(
+                "companyId must be 3 to 64 characters of A-Z a-z 0-9 - _",
+            ))
+        }
+    }
+
+    pub fn generate(rng: &mut dyn RngCore) -> Self {
+        Self(random_id(rng, 10))
+    }
+}
+
+/// A server-made user id: opaque, URL-safe.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+string_newtype!(UserId);
+
+impl UserId {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let ok = (1..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(invalid("not a user id"))
+        }
+    }
+
+    pub fn generate(rng: &mut dyn RngCore) -> Self {
+        Self(random_id(rng, 15))
+    }
+}
+
+/// An email address: one `@`, a non-empty local part, a dotted domain, no spaces, at most 254 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+string_newtype!(Email);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let raw = raw.trim();
+        let Some((local, domain)) = raw.split_once('@') else {
+            return Err(invalid("email must contain @"));
+        };
+        let ok = raw.len() <= 254
+            && !local.is_empty()
+            && local.len() <= 64
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && !raw
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(invalid(format!("'{raw}' is not an email address")))
+        }
+    }
+
+    /// The form used for uniqueness and look-ups.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// The Okta username as sent (usually an email); compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserName(String);
+string_newtype!(UserName);
+
+impl UserName {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let ok = !raw.trim().is_empty()
+            && raw.len() <= 256
+            && !raw.chars().any(char::is_control)
+            && raw.trim() == raw;
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(invalid(
+                "userName must be 1 to 256 characters without surrounding spaces",
+            ))
+        }
+    }
+
+    /// Key for uniqueness: userName compares case-insensitively (RFC 7643 4.1.1 caseExact=false).
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A user's role in the app; exact and case-sensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Rep,
+    Meetings,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Rep, Role::Meetings];
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "admin" => Ok(Role::Admin),
+            "rep" => Ok(Role::Rep),
+            "meetings" => Ok(Role::Meetings),
+            other => Err(invalid(format!(
+                "role '{other}' is not one of admin, rep, meetings (exact case)"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Rep => "rep",
+            Role::Meetings => "meetings",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    #[test]
+    fn company_ids_are_url_safe() {
+        assert!(CompanyId::parse("acme-co_1").is_ok());
+        assert!(CompanyId::parse("a/b").is_err());
+        assert!(CompanyId::parse("ab").is_err());
+        let generated = CompanyId::generate(&mut StdRng::seed_from_u64(1));
+        assert!(CompanyId::parse(generated.as_str()).is_ok());
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(Email::parse("jane+test@x.com").is_ok());
+        for bad in [
+            "jane",
+            "@x.com",
+            "jane@x",
+            "jane@.x.com",
+            "a b@x.com",
+            "j@x.com>",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_are_exact_case() {
+        assert_eq!(Role::parse("meetings").unwrap(), Role::Meetings);
+        assert!(Role::parse("Admin").is_err());
+        assert!(Role::parse("").is_err());
+    }
+
+    #[test]
+    fn user_names_compare_case_insensitively_but_keep_their_case() {
+        let name = UserName::parse("Jane@X.com").unwrap();
+        assert_eq!(name.as_str(), "Jane@X.com");
+        assert_eq!(name.normalized(), "jane@x.com");
+        assert!(UserName::parse(" jane").is_err());
+    }
+
+    #[test]
+    fn random_ids_differ_and_have_the_expected_length() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let a = random_id(&mut rng, 15);
+        let b = random_id(&mut rng, 15);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 24);
+    }
+}

@@ -1,0 +1,158 @@
+//! Test harness: makes sure DynamoDB Local and moto run (starting them when they do not),
+//! and gives each test its own table, secret and App, reached through the real router.
+
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lambda_http::Body;
+use local::gateway::Router;
+use local::seed::SeededOrg;
+use local::stack::{self, Clients, Endpoints};
+use serde_json::Value;
+use shared::App;
+use shared::types::{CompanyId, random_id};
+use time::OffsetDateTime;
+use tokio::sync::OnceCell;
+
+static SERVICES: OnceCell<()> = OnceCell::const_new();
+
+fn listening(url: &str) -> bool {
+    let addr = url.trim_start_matches("http://");
+    TcpStream::connect_timeout(
+        &addr.parse().expect("loopback address"),
+        Duration::from_millis(300),
+    )
+    .is_ok()
+}
+
+/// Starts the emulators through the project's own script when they are not up.
+async fn ensure_services(endpoints: &Endpoints) {
+    SERVICES
+        .get_or_init(|| async {
+            if listening(&endpoints.dynamodb) && listening(&endpoints.moto) {
+                return;
+            }
+            let script = stack::repo_root().join("scripts/services.sh");
+            let status = tokio::task::spawn_blocking(move || {
+                std::process::Command::new("bash")
+                    .arg(script)
+                    .arg("up")
+                    .status()
+            })
+            .await
+            .expect("join")
+            .expect("run scripts/services.sh up");
+            assert!(status.success(), "scripts/services.sh up failed");
+        })
+        .await;
+}
+
+/// One test's world: a fresh table and secret on the shared emulators.
+pub struct TestEnv {
+    pub app: Arc<App>,
+    pub router: Arc<Router>,
+    pub clients: Clients,
+}
+
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl TestEnv {
+    pub async fn new() -> Self {
+        Self::build(None).await
+    }
+
+    /// With the clock fixed at `now`.
+    pub async fn at(now: OffsetDateTime) -> Self {
+        Self::build(Some(now)).await
+    }
+
+    async fn build(now: Option<OffsetDateTime>) -> Self {
+        let endpoints = Endpoints::from_env();
+        ensure_services(&endpoints).await;
+        let suffix = random_id(&mut rand::rng(), 8);
+        let config = shared::Config::from_lookup(|name| {
+            Some(match name {
+                "TABLE_NAME" => format!("test-{suffix}"),
+                "SECRET_ID" => format!("test-keys-{suffix}"),
+                "PUBLIC_BASE_URL" => "https://sso.test".into(),
+                "APP_URL" => "https://app.test".into(),
+                "MAIL_FROM" => "app@qualified.com".into(),
+                _ => return None,
+            })
+        })
+        .expect("test config");
+        let template = stack::load_template().expect("template.yaml");
+        let clients = Clients::new(&endpoints).await;
+        let mut app = stack::provision(config, &clients, &template)
+            .await
+            .expect("provision");
+        if let Some(now) = now {
+            app.clock = Arc::new(move || now);
+        }
+        let router = Arc::new(Router::new(&template.routes).expect("router"));
+        Self {
+            app: Arc::new(app),
+            router,
+            clients,
+        }
+    }
+
+    pub async fn seed_org(&self, users: usize) -> SeededOrg {
+        let org = CompanyId::generate(&mut rand::rng());
+        local::seed::seed_org(&self.app, &org, "Test org", users)
+            .await
+            .expect("seed")
+    }
+
+    /// Sends a request through the template's routes, as API Gateway would.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> TestResponse {
+        let mut builder = http::Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let body = body.map_or(Body::Empty, |b| Body::Text(b.to_owned()));
+        let req = builder.body(body).expect("request");
+        let response = self
+            .router
+            .handle(Arc::clone(&self.app), req, "test-request")
+            .await
+            .unwrap_or_else(|| panic!("no route for {method} {path}"));
+        let (parts, body) = response.into_parts();
+        TestResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: String::from_utf8_lossy(body.as_ref()).into_owned(),
+        }
+    }
+
+    /// A request carrying `Authorization: Bearer {token}`.
+    pub async fn admin(&self, method: &str, path: &str, token: &str) -> TestResponse {
+        let auth = format!("Bearer {token}");
+        self.request(method, path, &[("authorization", &auth)], None)
+            .await
+    }
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary: every test talks to DynamoDB Local and moto through
+//! the real AWS SDK clients, and to the functions through template.yaml's routes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+mod admin_auth;
+mod foundation;
