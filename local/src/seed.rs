@@ -54,6 +54,7 @@ pub fn app_user(
         phone_number: None,
         timezone: Some("America/New_York".to_owned()),
         role,
+        role_source: Default::default(),
         active: true,
         external_id: None,
         name_id: None,

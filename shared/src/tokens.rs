@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::Error;
+use crate::types::CompanyId;
 
 /// The audiences: one kind of token can never be used as another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,12 +151,39 @@ impl std::fmt::Debug for NewScimToken {
     }
 }
 
-pub fn generate_scim_token(rng: &mut dyn RngCore) -> NewScimToken {
+/// `scim_{companyId}.{43 chars of base64url}`: the org is named in the clear so that the
+/// token check can ride in the same DynamoDB round trip as the operation; the secret part
+/// is the 256 random bits, and the whole token is hashed.
+pub fn generate_scim_token(org: &CompanyId, rng: &mut dyn RngCore) -> NewScimToken {
     let mut raw = [0u8; 32];
     rng.fill_bytes(&mut raw);
-    let token = format!("scim_{}", URL_SAFE_NO_PAD.encode(raw));
+    let token = format!("{SCIM_TOKEN_PREFIX}{org}.{}", URL_SAFE_NO_PAD.encode(raw));
     let hash = hash_scim_token(&token);
     NewScimToken { token, hash }
+}
+
+const SCIM_TOKEN_PREFIX: &str = "scim_";
+
+/// A presented SCIM token, split into the org it names and its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScimCredential {
+    pub org: CompanyId,
+    pub hash: String,
+}
+
+impl ScimCredential {
+    /// `None` for anything not shaped like one of our tokens (the caller answers 401).
+    pub fn from_token(token: &str) -> Option<Self> {
+        let rest = token.strip_prefix(SCIM_TOKEN_PREFIX)?;
+        let (org, secret) = rest.rsplit_once('.')?;
+        if secret.len() != 43 {
+            return None;
+        }
+        Some(Self {
+            org: CompanyId::parse(org).ok()?,
+            hash: hash_scim_token(token),
+        })
+    }
 }
 
 /// SHA-256 of the token, hex: the only form that is stored.
@@ -250,10 +278,16 @@ mod tests {
     #[test]
     fn scim_tokens_have_256_bits_and_only_their_hash_is_kept() {
         let mut rng = StdRng::seed_from_u64(3);
-        let a = generate_scim_token(&mut rng);
-        let b = generate_scim_token(&mut rng);
+        let org = CompanyId::parse("acme").unwrap();
+        let a = generate_scim_token(&org, &mut rng);
+        let b = generate_scim_token(&org, &mut rng);
+        let credential = ScimCredential::from_token(&a.token).unwrap();
+        assert_eq!(credential.org, org);
+        assert_eq!(credential.hash, a.hash);
+        assert!(ScimCredential::from_token("scim_acme.short").is_none());
+        assert!(ScimCredential::from_token("Bearer x").is_none());
         assert_ne!(a.token, b.token);
-        assert!(a.token.len() >= 5 + 43);
+        assert!(a.token.len() >= 5 + 5 + 43);
         assert_eq!(a.hash, hash_scim_token(&a.token));
         assert_eq!(a.hash.len(), 64);
         assert!(!format!("{a:?}").contains(&a.token));

@@ -3,6 +3,7 @@
 
 use std::net::TcpStream;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use lambda_http::Body;
@@ -48,11 +49,39 @@ async fn ensure_services(endpoints: &Endpoints) {
         .await;
 }
 
+/// Counts the DynamoDB operations a client sends (an SDK interceptor).
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicUsize>);
+
+impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<
+            '_,
+        >,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 /// One test's world: a fresh table and secret on the shared emulators.
 pub struct TestEnv {
     pub app: Arc<App>,
     pub router: Arc<Router>,
     pub clients: Clients,
+    pub dynamodb_requests: RequestCounter,
+}
+
+/// An org with SCIM turned on.
+pub struct SeededOrgWithToken {
+    pub org: SeededOrg,
+    pub token: String,
 }
 
 pub struct TestResponse {
@@ -100,7 +129,15 @@ impl TestEnv {
         })
         .expect("test config");
         let template = stack::load_template().expect("template.yaml");
-        let clients = Clients::new(&endpoints).await;
+        let mut clients = Clients::new(&endpoints).await;
+        let dynamodb_requests = RequestCounter::default();
+        let counted = clients
+            .dynamodb
+            .config()
+            .to_builder()
+            .interceptor(dynamodb_requests.clone())
+            .build();
+        clients.dynamodb = aws_sdk_dynamodb::Client::from_conf(counted);
         let mut app = stack::provision(config, &clients, &template)
             .await
             .expect("provision");
@@ -112,6 +149,7 @@ impl TestEnv {
             app: Arc::new(app),
             router,
             clients,
+            dynamodb_requests,
         }
     }
 
@@ -147,6 +185,51 @@ impl TestEnv {
             headers: parts.headers,
             body: String::from_utf8_lossy(body.as_ref()).into_owned(),
         }
+    }
+
+    /// How many DynamoDB operations `action` sends.
+    pub async fn count_dynamodb<T>(
+        &self,
+        action: impl std::future::Future<Output = T>,
+    ) -> (T, usize) {
+        let before = self.dynamodb_requests.0.load(Ordering::SeqCst);
+        let out = action.await;
+        (
+            out,
+            self.dynamodb_requests.0.load(Ordering::SeqCst) - before,
+        )
+    }
+
+    /// Turns SCIM on for `org` and returns the token.
+    pub async fn scim_token(&self, org: &SeededOrg) -> String {
+        let response = self
+            .admin("POST", "/admin/scim/token", &org.admin_token)
+            .await;
+        assert_eq!(response.status, 201, "{}", response.body);
+        response.json()["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A SCIM request with `Authorization: Bearer {token}` and a JSON body.
+    pub async fn scim(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let auth = format!("Bearer {token}");
+        let text = body.map(Value::to_string);
+        let headers = [
+            ("authorization", auth.as_str()),
+            ("content-type", "application/scim+json"),
+        ];
+        self.request(
+            method,
+            &format!("/scim/v2{path}"),
+            &headers,
+            text.as_deref(),
+        )
+        .await
     }
 
     /// A request carrying `Authorization: Bearer {token}`.

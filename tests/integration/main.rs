@@ -7,3 +7,4 @@ mod harness;
 
 mod admin_auth;
 mod foundation;
+mod scim;

@@ -86,7 +86,7 @@ fn event(app: &App, ctx: &AdminContext, action: &str) -> AuditEvent {
 
 /// `POST /admin/scim/token`: turns SCIM on or rotates; the token is shown this once.
 async fn rotate_scim_token(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
-    let new = tokens::generate_scim_token(&mut rand::rng());
+    let new = tokens::generate_scim_token(ctx.company_id(), &mut rand::rng());
     let current = ctx.org.scim_token_hash.as_deref();
     let action = if current.is_some() {
         "scim.token.rotated"

@@ -1,10 +1,13 @@
 //! SCIM bearer tokens: stored only as a hash, one current token per org, rotation atomic.
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
+};
 
 use super::audit::AuditEvent;
-use super::{Failure, Store, classify, key, keys, s};
+use super::{Failure, Item, Store, classify, key, keys, s};
 use crate::error::Error;
+use crate::tokens::ScimCredential;
 use crate::types::CompanyId;
 
 impl Store {
@@ -117,4 +120,99 @@ impl Store {
             Err(other) => Err(other.into()),
         }
     }
+}
+
+impl Store {
+    /// A transaction item that holds only while `credential` is the org's current token.
+    pub(crate) fn token_condition(
+        &self,
+        credential: &ScimCredential,
+    ) -> Result<TransactWriteItem, Error> {
+        let check = ConditionCheck::builder()
+            .table_name(self.table())
+            .set_key(Some(key(
+                keys::scim_token_pk(&credential.hash),
+                keys::SCIM_TOKEN_SK,
+            )))
+            .condition_expression("companyId = :org")
+            .expression_attribute_values(":org", s(credential.org.as_str()))
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    /// Checks the SCIM token and reads one more item in the same round trip
+    /// (`BatchGetItem`). `401` unless the token is the org's current one.
+    pub async fn get_with_scim_token(
+        &self,
+        credential: &ScimCredential,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<Item>, Error> {
+        let token_key = key(keys::scim_token_pk(&credential.hash), keys::SCIM_TOKEN_SK);
+        let wanted = KeysAndAttributes::builder()
+            .keys(token_key)
+            .keys(key(pk.clone(), sk))
+            .consistent_read(true)
+            .build()
+            .map_err(Error::internal)?;
+        let out = self
+            .client()
+            .batch_get_item()
+            .request_items(self.table(), wanted)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        if out.unprocessed_keys().is_some_and(|k| !k.is_empty()) {
+            return Err(Error::Throttled { retry_after: 1 });
+        }
+        let items = out
+            .responses
+            .and_then(|mut r| r.remove(self.table()))
+            .unwrap_or_default();
+        let (mut token, mut other) = (None, None);
+        for item in items {
+            let is_token = item
+                .get("PK")
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|v| v.starts_with("SCIMTOKEN#"));
+            if is_token {
+                token = Some(item)
+            } else {
+                other = Some(item)
+            }
+        }
+        check_token_item(token.as_ref(), credential)?;
+        Ok(other.filter(|item| item.get("PK").and_then(|v| v.as_s().ok()) == Some(&pk)))
+    }
+
+    /// Checks the SCIM token alone (one `GetItem`).
+    pub async fn check_scim_token(&self, credential: &ScimCredential) -> Result<(), Error> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(
+                keys::scim_token_pk(&credential.hash),
+                keys::SCIM_TOKEN_SK,
+            )))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        check_token_item(out.item.as_ref(), credential)
+    }
+}
+
+fn check_token_item(item: Option<&Item>, credential: &ScimCredential) -> Result<(), Error> {
+    let org = item
+        .and_then(|i| i.get("companyId"))
+        .and_then(|v| v.as_s().ok())
+        .ok_or(Error::Unauthorized(
+            "SCIM token unknown, rotated or SCIM off",
+        ))?;
+    if org != credential.org.as_str() {
+        return Err(Error::Unauthorized("SCIM token names another org"));
+    }
+    Ok(())
 }

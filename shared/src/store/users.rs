@@ -1,12 +1,13 @@
 //! Users and their uniqueness guards (userName, externalId, NameID), always written together.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use super::audit::AuditEvent;
 use super::keys::{self, Unique};
 use super::{Failure, Store, classify, from_item, key, s, to_item};
 use crate::error::Error;
+use crate::tokens::ScimCredential;
 use crate::types::{CompanyId, Email, Role, UserId, UserName};
 
 /// Where a user came from.
@@ -19,6 +20,19 @@ pub enum Source {
     Scim,
     /// Invited by an admin (orgs without SCIM).
     Invite,
+}
+
+/// Where a SCIM client put the role (CONTRACT.md "SCIM 2.0": written back the way it came).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleSource {
+    /// Top-level `role` (Okta's default external namespace is the core schema).
+    #[default]
+    Core,
+    /// `urn:ietf:params:scim:schemas:extension:qualified:2.0:User` → `role`.
+    Extension,
+    /// The primary `roles[].value`.
+    Roles,
 }
 
 /// A user (`ORG#{companyId}` / `USER#{id}`).
@@ -38,6 +52,9 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     pub role: Role,
+    /// Where the IdP sends the role, so it is written back the same way.
+    #[serde(default)]
+    pub role_source: RoleSource,
     pub active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -77,10 +94,127 @@ fn guard_put(
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// The unique values a user holds, each with its guard item.
+fn unique_values(user: &User) -> Vec<(Unique, String)> {
+    let mut values = vec![(Unique::UserName, user.user_name.normalized())];
+    values.extend(
+        user.external_id
+            .iter()
+            .map(|e| (Unique::ExternalId, e.clone())),
+    );
+    values.extend(
+        user.name_id
+            .iter()
+            .map(|n| (Unique::NameId, n.to_lowercase())),
+    );
+    values
+}
+
+fn guard_delete(
+    table: &str,
+    org: &CompanyId,
+    kind: Unique,
+    value: &str,
+    user: &UserId,
+) -> Result<TransactWriteItem, Error> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .set_key(Some(key(
+            keys::unique_pk(org, kind, value),
+            keys::UNIQUE_SK,
+        )))
+        .condition_expression("userId = :id")
+        .expression_attribute_values(":id", s(user.as_str()))
+        .build()
+        .map_err(Error::internal)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// One atomic change to a user: the item, its guards, an audit event, and optionally the
+/// SCIM token check riding along (so a revoked token cannot write).
+struct UserWrite {
+    items: Vec<TransactWriteItem>,
+    /// Transaction index → which guard it is.
+    guards: Vec<(usize, Unique)>,
+    /// Transaction index of the SCIM token check.
+    token_check: Option<usize>,
+    /// Transaction index of the user item's version condition.
+    user_index: usize,
+}
+
+impl UserWrite {
+    fn new(store: &Store, auth: Option<&ScimCredential>) -> Result<Self, Error> {
+        let mut items = Vec::new();
+        let token_check = match auth {
+            Some(credential) => {
+                items.push(store.token_condition(credential)?);
+                Some(0)
+            }
+            None => None,
+        };
+        Ok(Self {
+            items,
+            guards: Vec::new(),
+            token_check,
+            user_index: 0,
+        })
+    }
+
+    fn user(&mut self, item: TransactWriteItem) {
+        self.user_index = self.items.len();
+        self.items.push(item);
+    }
+
+    fn guard(&mut self, kind: Unique, item: TransactWriteItem) {
+        self.guards.push((self.items.len(), kind));
+        self.items.push(item);
+    }
+
+    fn failure(&self, failed: &[usize]) -> Error {
+        if self.token_check.is_some_and(|i| failed.contains(&i)) {
+            return Error::Unauthorized("SCIM token revoked during the request");
+        }
+        if let Some((_, kind)) = self.guards.iter().find(|(i, _)| failed.contains(i)) {
+            return uniqueness_error(*kind);
+        }
+        if failed.contains(&self.user_index) {
+            return Error::PreconditionFailed("The user changed meanwhile; read it again.".into());
+        }
+        Error::conflict(
+            "conflict",
+            format!("condition failed on item(s) {failed:?}"),
+        )
+    }
+
+    async fn send(self, store: &Store) -> Result<(), Error> {
+        let result = store
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(self.items.clone()))
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(()),
+            Err(Failure::Condition(failed)) => Err(self.failure(&failed)),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
 impl Store {
     /// Writes a new user with its guards and an audit event in one transaction.
     /// A taken userName (any case) is `409 uniqueness`; so is a taken externalId or NameID.
     pub async fn create_user(&self, user: &User, event: &AuditEvent) -> Result<(), Error> {
+        self.create_user_as(user, event, None).await
+    }
+
+    /// `create_user`, with the SCIM token checked in the same transaction when given.
+    pub async fn create_user_as(
+        &self,
+        user: &User,
+        event: &AuditEvent,
+        auth: Option<&ScimCredential>,
+    ) -> Result<(), Error> {
         let org = &user.company_id;
         let item = to_item(user, keys::org_pk(org), &keys::user_sk(&user.id))?;
         let put = Put::builder()
@@ -89,33 +223,84 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(Error::internal)?;
-        let mut guards = vec![(Unique::UserName, user.user_name.normalized())];
-        guards.extend(
-            user.external_id
-                .iter()
-                .map(|e| (Unique::ExternalId, e.clone())),
-        );
-        guards.extend(
-            user.name_id
-                .iter()
-                .map(|n| (Unique::NameId, n.to_lowercase())),
-        );
-        let mut items = vec![TransactWriteItem::builder().put(put).build()];
-        for (kind, value) in &guards {
-            items.push(guard_put(self.table(), org, *kind, value, &user.id)?);
+        let mut write = UserWrite::new(self, auth)?;
+        write.user(TransactWriteItem::builder().put(put).build());
+        for (kind, value) in unique_values(user) {
+            write.guard(kind, guard_put(self.table(), org, kind, &value, &user.id)?);
         }
-        items.push(event.put(org, self.table())?);
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
-            Err(Failure::Condition(failed)) => Err(uniqueness_error(&guards, &failed)),
-            Err(other) => Err(other.into()),
+        write.items.push(event.put(org, self.table())?);
+        write.send(self).await
+    }
+
+    /// Replaces `old` by `new` (same id) if `old.version` is still current; guards follow
+    /// every unique value that changed. `new.version` must be `old.version + 1`.
+    pub async fn update_user(
+        &self,
+        old: &User,
+        new: &User,
+        event: &AuditEvent,
+        auth: Option<&ScimCredential>,
+    ) -> Result<(), Error> {
+        let org = &new.company_id;
+        let item = to_item(new, keys::org_pk(org), &keys::user_sk(&new.id))?;
+        let put = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", AttributeValue::N(old.version.to_string()))
+            .build()
+            .map_err(Error::internal)?;
+        let mut write = UserWrite::new(self, auth)?;
+        write.user(TransactWriteItem::builder().put(put).build());
+        let (before, after) = (unique_values(old), unique_values(new));
+        for (kind, value) in before.iter().filter(|v| !after.contains(v)) {
+            write
+                .items
+                .push(guard_delete(self.table(), org, *kind, value, &old.id)?);
         }
+        for (kind, value) in after.iter().filter(|v| !before.contains(v)) {
+            write.guard(*kind, guard_put(self.table(), org, *kind, value, &new.id)?);
+        }
+        write.items.push(event.put(org, self.table())?);
+        write.send(self).await
+    }
+
+    /// Deletes a user and its guards, keeping a tombstone (`DELETED#{id}`) for the audit trail.
+    pub async fn delete_user(
+        &self,
+        user: &User,
+        event: &AuditEvent,
+        auth: Option<&ScimCredential>,
+    ) -> Result<(), Error> {
+        let org = &user.company_id;
+        let delete = Delete::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), &keys::user_sk(&user.id))))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", AttributeValue::N(user.version.to_string()))
+            .build()
+            .map_err(Error::internal)?;
+        let tombstone = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(to_item(
+                user,
+                keys::org_pk(org),
+                &format!("DELETED#{}", user.id),
+            )?))
+            .build()
+            .map_err(Error::internal)?;
+        let mut write = UserWrite::new(self, auth)?;
+        write.user(TransactWriteItem::builder().delete(delete).build());
+        for (kind, value) in unique_values(user) {
+            write
+                .items
+                .push(guard_delete(self.table(), org, kind, &value, &user.id)?);
+        }
+        write
+            .items
+            .push(TransactWriteItem::builder().put(tombstone).build());
+        write.items.push(event.put(org, self.table())?);
+        write.send(self).await
     }
 
     pub async fn get_user(&self, org: &CompanyId, id: &UserId) -> Result<Option<User>, Error> {
@@ -186,17 +371,11 @@ impl Store {
     }
 }
 
-/// Names the first guard whose condition failed (transaction item 1.. are the guards).
-fn uniqueness_error(guards: &[(Unique, String)], failed: &[usize]) -> Error {
-    let which = failed
-        .iter()
-        .find_map(|i| i.checked_sub(1).and_then(|g| guards.get(g)))
-        .map(|(kind, _)| *kind);
-    let detail = match which {
-        Some(Unique::UserName) => "A user with this userName already exists.",
-        Some(Unique::ExternalId) => "A user with this externalId already exists.",
-        Some(Unique::NameId) => "This identity is already bound to another user.",
-        None => "The user already exists.",
+fn uniqueness_error(kind: Unique) -> Error {
+    let detail = match kind {
+        Unique::UserName => "A user with this userName already exists.",
+        Unique::ExternalId => "A user with this externalId already exists.",
+        Unique::NameId => "This identity is already bound to another user.",
     };
     Error::conflict("uniqueness", detail)
 }

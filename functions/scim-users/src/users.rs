@@ -1,0 +1,327 @@
+//! The User operations: list with filters, create, read, replace, patch, delete.
+//! Each checks the SCIM token in the same DynamoDB round trip as its own read or write.
+
+use http::{StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+use shared::App;
+use shared::app::rfc3339;
+use shared::error::Error;
+use shared::http::query_param;
+use shared::scim::filter::{self, AttrPath, Filter};
+use shared::scim::list::{Page, list_response};
+use shared::scim::patch::{self, Changes};
+use shared::scim::resource::{self, etag, render_user};
+use shared::store::audit::AuditEvent;
+use shared::store::keys::{self, Unique};
+use shared::store::users::{Source, User};
+use shared::tokens::ScimCredential;
+use shared::types::{Role, UserId, random_id};
+
+use crate::{body_json, scim_json};
+
+fn base(app: &App) -> String {
+    app.config.public_url("/scim/v2")
+}
+
+fn event(app: &App, action: &str, user: &User, detail: Value) -> AuditEvent {
+    let mut event = AuditEvent::new(
+        random_id(&mut rand::rng(), 10),
+        rfc3339(app.now()),
+        "scim",
+        action,
+        user.id.as_str(),
+    );
+    event.detail = detail;
+    event
+}
+
+/// `id` and `externalId` are caseExact (RFC 7643 3.1); the rest compare case-insensitively.
+fn case_exact(path: &AttrPath) -> bool {
+    path.is("id") || path.is("externalId")
+}
+
+/// `GET /Users`: keyed look-ups for `id`, `userName` and `externalId` equality; otherwise the
+/// org's users filtered in memory, in stable id order.
+pub async fn list(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+) -> Result<Response<Body>, Error> {
+    let page = Page::parse(
+        query_param(req, "startIndex").as_deref(),
+        query_param(req, "count").as_deref(),
+    )?;
+    let filter = match query_param(req, "filter").filter(|f| !f.trim().is_empty()) {
+        Some(raw) => Some(
+            filter::parse(&raw).map_err(|e| Error::bad_request("invalid_filter", e.to_string()))?,
+        ),
+        None => None,
+    };
+    let candidates = match &filter {
+        Some(f) => keyed_candidates(app, credential, f).await?,
+        None => None,
+    };
+    let users = match candidates {
+        Some(users) => users,
+        None => {
+            let (check, users) = futures_util::join!(
+                app.store.check_scim_token(credential),
+                app.store.list_users(&credential.org)
+            );
+            check?;
+            users?
+        }
+    };
+    let base = base(app);
+    let matching: Vec<Value> = users
+        .iter()
+        .map(|u| render_user(u, &base))
+        .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r, &case_exact)))
+        .collect();
+    let range = page.slice(&matching);
+    let total = matching.len();
+    let resources = matching
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
+    Ok(scim_json(
+        StatusCode::OK,
+        &list_response(resources, total, page.start_index),
+    ))
+}
+
+/// For `attr eq "value"` on a keyed attribute: the (at most one) candidate, found by key.
+async fn keyed_candidates(
+    app: &App,
+    credential: &ScimCredential,
+    filter: &Filter,
+) -> Result<Option<Vec<User>>, Error> {
+    if let Some(id) = filter.equality_on("id") {
+        let Ok(id) = UserId::parse(id) else {
+            return Ok(Some(vec![]));
+        };
+        return Ok(Some(
+            read_user(app, credential, &id).await?.into_iter().collect(),
+        ));
+    }
+    let keyed = [
+        ("userName", Unique::UserName, true),
+        ("externalId", Unique::ExternalId, false),
+    ];
+    for (attr, kind, lowercase) in keyed {
+        if let Some(value) = filter.equality_on(attr) {
+            let value = if lowercase {
+                value.to_lowercase()
+            } else {
+                value.to_owned()
+            };
+            let pk = keys::unique_pk(&credential.org, kind, &value);
+            let guard = app
+                .store
+                .get_with_scim_token(credential, pk, keys::UNIQUE_SK)
+                .await?;
+            let id = guard.and_then(|g| {
+                g.get("userId")
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|id| UserId::parse(id).ok())
+            });
+            let user = match id {
+                Some(id) => app.store.get_user(&credential.org, &id).await?,
+                None => None,
+            };
+            return Ok(Some(user.into_iter().collect()));
+        }
+    }
+    Ok(None)
+}
+
+/// The user, with the token checked in the same round trip; `None` also for a bad id.
+async fn read_user(
+    app: &App,
+    credential: &ScimCredential,
+    id: &UserId,
+) -> Result<Option<User>, Error> {
+    let item = app
+        .store
+        .get_with_scim_token(
+            credential,
+            keys::org_pk(&credential.org),
+            &keys::user_sk(id),
+        )
+        .await?;
+    item.map(|item| {
+        serde_dynamo::from_item(item).map_err(|e| Error::internal(format!("reading user: {e}")))
+    })
+    .transpose()
+}
+
+async fn existing(app: &App, credential: &ScimCredential, raw_id: &str) -> Result<User, Error> {
+    let Ok(id) = UserId::parse(raw_id) else {
+        app.store.check_scim_token(credential).await?;
+        return Err(Error::NotFound("User"));
+    };
+    read_user(app, credential, &id)
+        .await?
+        .ok_or(Error::NotFound("User"))
+}
+
+/// Parses a write's body; when it is invalid, the token is still checked first, so a
+/// caller without a valid token always gets `401`.
+async fn parse_body<T>(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+    parse: impl Fn(&Value) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match body_json(req).and_then(|body| parse(&body)) {
+        Ok(parsed) => Ok(parsed),
+        Err(error) => {
+            app.store.check_scim_token(credential).await?;
+            Err(error)
+        }
+    }
+}
+
+/// `POST /Users`: one transaction (user, guards, audit event, token check).
+pub async fn create(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+) -> Result<Response<Body>, Error> {
+    let input = parse_body(app, req, credential, resource::parse_user).await?;
+    let now = rfc3339(app.now());
+    let (role, role_source) = input.role.unwrap_or((Role::Rep, Default::default()));
+    let user = User {
+        id: UserId::generate(&mut rand::rng()),
+        company_id: credential.org.clone(),
+        user_name: input.user_name,
+        email: input.email,
+        given_name: input.given_name,
+        family_name: input.family_name,
+        phone_number: input.phone_number,
+        timezone: input.timezone,
+        role,
+        role_source,
+        active: input.active,
+        external_id: input.external_id,
+        name_id: None,
+        source: Source::Scim,
+        version: 1,
+        created_at: now.clone(),
+        last_modified: now,
+    };
+    let audit = event(
+        app,
+        "scim.user.created",
+        &user,
+        serde_json::json!({ "role": user.role, "active": user.active }),
+    );
+    app.store
+        .create_user_as(&user, &audit, Some(credential))
+        .await?;
+    Ok(scim_json(
+        StatusCode::CREATED,
+        &render_user(&user, &base(app)),
+    ))
+}
+
+pub async fn get(
+    app: &App,
+    credential: &ScimCredential,
+    id: &str,
+) -> Result<Response<Body>, Error> {
+    let user = existing(app, credential, id).await?;
+    Ok(scim_json(StatusCode::OK, &render_user(&user, &base(app))))
+}
+
+/// `If-Match` (RFC 7644 3.14): `*` or the current weak ETag, else `412`.
+fn check_if_match(req: &Request, user: &User) -> Result<(), Error> {
+    let Some(raw) = req
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
+    let current = etag(user);
+    let strip = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    if raw
+        .split(',')
+        .any(|t| t.trim() == "*" || strip(t) == strip(&current))
+    {
+        Ok(())
+    } else {
+        Err(Error::PreconditionFailed(format!(
+            "The user is at version {current}."
+        )))
+    }
+}
+
+async fn update(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+    id: &str,
+    changes: Changes,
+) -> Result<Response<Body>, Error> {
+    let user = existing(app, credential, id).await?;
+    check_if_match(req, &user)?;
+    let Some(next) = changes.apply(&user, app.now()) else {
+        return Ok(scim_json(StatusCode::OK, &render_user(&user, &base(app))));
+    };
+    let action = match (user.active, next.active) {
+        (true, false) => "scim.user.deactivated",
+        (false, true) => "scim.user.reactivated",
+        _ => "scim.user.updated",
+    };
+    let audit = event(
+        app,
+        action,
+        &next,
+        serde_json::json!({ "changed": changes.summary() }),
+    );
+    app.store
+        .update_user(&user, &next, &audit, Some(credential))
+        .await?;
+    Ok(scim_json(StatusCode::OK, &render_user(&next, &base(app))))
+}
+
+/// `PUT /Users/{id}`: the full resource; only the mutable attributes are kept.
+pub async fn replace(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+    id: &str,
+) -> Result<Response<Body>, Error> {
+    let changes = parse_body(app, req, credential, patch::from_put).await?;
+    update(app, req, credential, id, changes).await
+}
+
+/// `PATCH /Users/{id}`: a PatchOp, with or without `path`.
+pub async fn patch(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+    id: &str,
+) -> Result<Response<Body>, Error> {
+    let changes = parse_body(app, req, credential, patch::from_patch).await?;
+    update(app, req, credential, id, changes).await
+}
+
+/// `DELETE /Users/{id}`: `204`, then `404`; a tombstone stays for the audit trail.
+pub async fn delete(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+    id: &str,
+) -> Result<Response<Body>, Error> {
+    let user = existing(app, credential, id).await?;
+    check_if_match(req, &user)?;
+    let audit = event(app, "scim.user.deleted", &user, Value::Null);
+    app.store
+        .delete_user(&user, &audit, Some(credential))
+        .await?;
+    Ok(shared::http::empty(StatusCode::NO_CONTENT))
+}

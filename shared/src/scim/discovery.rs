@@ -1,0 +1,114 @@
+//! The discovery documents (RFC 7644 4, RFC 7643 5-7), true to what is built.
+
+use serde_json::{Value, json};
+
+use super::{EXTENSION_SCHEMA, MAX_RESULTS, USER_SCHEMA};
+
+/// `GET /ServiceProviderConfig`.
+pub fn service_provider_config(scim_base: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "documentationUri": "https://github.com/",
+        "patch": { "supported": true },
+        "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
+        "filter": { "supported": true, "maxResults": MAX_RESULTS },
+        "changePassword": { "supported": false },
+        "sort": { "supported": false },
+        "etag": { "supported": true },
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "The SCIM token the org admin turns on and copies in the app.",
+            "primary": true,
+        }],
+        "meta": { "resourceType": "ServiceProviderConfig", "location": format!("{scim_base}/ServiceProviderConfig") },
+    })
+}
+
+/// The User resource type.
+pub fn user_resource_type(scim_base: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+        "id": "User",
+        "name": "User",
+        "endpoint": "/Users",
+        "description": "A user of the app",
+        "schema": USER_SCHEMA,
+        "schemaExtensions": [{ "schema": EXTENSION_SCHEMA, "required": false }],
+        "meta": { "resourceType": "ResourceType", "location": format!("{scim_base}/ResourceTypes/User") },
+    })
+}
+
+fn attr(
+    name: &str,
+    kind: &str,
+    mutability: &str,
+    required: bool,
+    case_exact: bool,
+    uniqueness: &str,
+) -> Value {
+    json!({
+        "name": name, "type": kind, "multiValued": false, "required": required,
+        "caseExact": case_exact, "mutability": mutability, "returned": "default", "uniqueness": uniqueness,
+    })
+}
+
+fn sub(name: &str, kind: &str) -> Value {
+    attr(name, kind, "readWrite", false, false, "none")
+}
+
+fn multi(name: &str, subs: Vec<Value>) -> Value {
+    json!({
+        "name": name, "type": "complex", "multiValued": true, "required": false,
+        "mutability": "readWrite", "returned": "default", "subAttributes": subs,
+    })
+}
+
+/// The core User schema as served: what is kept, and how.
+pub fn user_schema(scim_base: &str) -> Value {
+    let mut name = attr("name", "complex", "readWrite", false, false, "none");
+    name["subAttributes"] = json!([
+        sub("givenName", "string"),
+        sub("familyName", "string"),
+        sub("formatted", "string")
+    ]);
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+        "id": USER_SCHEMA,
+        "name": "User",
+        "description": "User account",
+        "attributes": [
+            attr("userName", "string", "readWrite", true, false, "server"),
+            name,
+            attr("displayName", "string", "readOnly", false, false, "none"),
+            multi("emails", vec![sub("value", "string"), sub("type", "string"), sub("primary", "boolean")]),
+            multi("phoneNumbers", vec![sub("value", "string"), sub("type", "string"), sub("primary", "boolean")]),
+            attr("timezone", "string", "readWrite", false, false, "none"),
+            attr("active", "boolean", "readWrite", false, false, "none"),
+            attr("role", "string", "readWrite", false, true, "none"),
+            multi("roles", vec![sub("value", "string"), sub("primary", "boolean")]),
+            json!({"name": "password", "type": "string", "multiValued": false, "required": false,
+                   "mutability": "writeOnly", "returned": "never", "caseExact": true, "uniqueness": "none"}),
+        ],
+        "meta": { "resourceType": "Schema", "location": format!("{scim_base}/Schemas/{USER_SCHEMA}") },
+    })
+}
+
+/// The app's extension: the role and its canonical values.
+pub fn extension_schema(scim_base: &str) -> Value {
+    let mut role = attr("role", "string", "readWrite", false, true, "none");
+    role["canonicalValues"] = json!(["admin", "rep", "meetings"]);
+    role["description"] = json!("Qualified Role: admin, rep or meetings (exact case).");
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+        "id": EXTENSION_SCHEMA,
+        "name": "QualifiedUser",
+        "description": "The app's user extension",
+        "attributes": [role],
+        "meta": { "resourceType": "Schema", "location": format!("{scim_base}/Schemas/{EXTENSION_SCHEMA}") },
+    })
+}
+
+pub fn schemas(scim_base: &str) -> Vec<Value> {
+    vec![user_schema(scim_base), extension_schema(scim_base)]
+}
