@@ -605,3 +605,63 @@ async fn each_operation_costs_the_promised_dynamodb_requests() {
         .await;
     assert_eq!(misses, 1);
 }
+
+#[tokio::test]
+async fn attributes_and_excluded_attributes_shape_responses_and_search_works_by_post() {
+    let (env, o) = setup().await;
+    let id = create(&env, &o.token, &okta_user("shape@x.com")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let slim = env
+        .scim(
+            "GET",
+            &format!("/Users/{id}?excludedAttributes=name,phoneNumbers"),
+            &o.token,
+            None,
+        )
+        .await
+        .json();
+    assert!(slim.get("name").is_none() && slim.get("phoneNumbers").is_none());
+    assert_eq!(slim["id"], json!(id));
+    let only = env
+        .scim(
+            "GET",
+            "/Users?attributes=userName&filter=userName%20eq%20%22shape%40x.com%22",
+            &o.token,
+            None,
+        )
+        .await
+        .json();
+    let resource = only["Resources"][0].as_object().unwrap();
+    assert!(
+        resource.contains_key("userName")
+            && resource.contains_key("id")
+            && !resource.contains_key("emails")
+    );
+    let search = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "userName eq \"shape@x.com\"", "attributes": ["userName"], "startIndex": 1, "count": 10
+    });
+    for path in ["/Users/.search", "/.search"] {
+        let found = env.scim("POST", path, &o.token, Some(&search)).await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        let body = found.json();
+        assert_eq!(body["totalResults"], 1);
+        assert!(body["Resources"][0].get("name").is_none());
+    }
+}
+
+#[tokio::test]
+async fn discovery_endpoints_refuse_writes_with_405() {
+    let (env, o) = setup().await;
+    for path in ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas"] {
+        assert_eq!(
+            env.scim("POST", path, &o.token, Some(&json!({})))
+                .await
+                .status,
+            405,
+            "{path}"
+        );
+    }
+}

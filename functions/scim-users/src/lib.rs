@@ -61,9 +61,15 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     let method = req.method().clone();
     let base = app.config.public_url("/scim/v2");
     match (segments.as_slice(), method) {
-        (["Users"], Method::GET) => users::list(app, req, &credential).await,
+        (["Users"], Method::GET) => {
+            users::list(app, &credential, users::ListQuery::from_query(req)?).await
+        }
+        // Root search spans every resource type; Users are the only one with members.
+        (["Users", ".search"] | [".search"], Method::POST) => {
+            users::search(app, req, &credential).await
+        }
         (["Users"], Method::POST) => users::create(app, req, &credential).await,
-        (["Users", id], Method::GET) => users::get(app, &credential, id).await,
+        (["Users", id], Method::GET) => users::get(app, req, &credential, id).await,
         (["Users", id], Method::PUT) => users::replace(app, req, &credential, id).await,
         (["Users", id], Method::PATCH) => users::patch(app, req, &credential, id).await,
         (["Users", id], Method::DELETE) => users::delete(app, req, &credential, id).await,
@@ -101,6 +107,9 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
                 .find(|s| s["id"] == *id)
                 .ok_or(Error::NotFound("Schema"))?;
             discovery_doc(app, &credential, schema).await
+        }
+        (["ServiceProviderConfig" | "ResourceTypes" | "Schemas", ..], m) if m != Method::GET => {
+            Err(Error::MethodNotAllowed)
         }
         _ => Err(Error::NotFound("Resource")),
     }

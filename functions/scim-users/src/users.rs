@@ -11,6 +11,7 @@ use shared::http::query_param;
 use shared::scim::filter::{self, AttrPath, Filter};
 use shared::scim::list::{Page, list_response};
 use shared::scim::patch::{self, Changes};
+use shared::scim::projection::Projection;
 use shared::scim::resource::{self, etag, render_user};
 use shared::store::audit::AuditEvent;
 use shared::store::keys::{self, Unique};
@@ -41,18 +42,70 @@ fn case_exact(path: &AttrPath) -> bool {
     path.is("id") || path.is("externalId")
 }
 
-/// `GET /Users`: keyed look-ups for `id`, `userName` and `externalId` equality; otherwise the
-/// org's users filtered in memory, in stable id order.
+/// What a list asks for, from the query string (`GET /Users`) or a SearchRequest body
+/// (`POST /Users/.search`, RFC 7644 3.4.3).
+pub struct ListQuery {
+    filter: Option<String>,
+    page: Page,
+    projection: Projection,
+}
+
+impl ListQuery {
+    pub fn from_query(req: &Request) -> Result<Self, Error> {
+        Ok(Self {
+            filter: query_param(req, "filter"),
+            page: Page::parse(
+                query_param(req, "startIndex").as_deref(),
+                query_param(req, "count").as_deref(),
+            )?,
+            projection: projection_of(req),
+        })
+    }
+
+    pub fn from_search(body: &Value) -> Result<Self, Error> {
+        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+        let number = |key: &str| {
+            body.get(key)
+                .map(|v| v.to_string().trim_matches('"').to_owned())
+        };
+        let list = |key: &str| match body.get(key) {
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        Ok(Self {
+            filter: text("filter"),
+            page: Page::parse(number("startIndex").as_deref(), number("count").as_deref())?,
+            projection: Projection::parse(
+                list("attributes").as_deref(),
+                list("excludedAttributes").as_deref(),
+            ),
+        })
+    }
+}
+
+/// `attributes` / `excludedAttributes` query parameters.
+pub fn projection_of(req: &Request) -> Projection {
+    Projection::parse(
+        query_param(req, "attributes").as_deref(),
+        query_param(req, "excludedAttributes").as_deref(),
+    )
+}
+
+/// `GET /Users` and `POST /Users/.search`: keyed look-ups for `id`, `userName` and
+/// `externalId` equality; otherwise the org's users filtered in memory, in stable id order.
 pub async fn list(
     app: &App,
-    req: &Request,
     credential: &ScimCredential,
+    query: ListQuery,
 ) -> Result<Response<Body>, Error> {
-    let page = Page::parse(
-        query_param(req, "startIndex").as_deref(),
-        query_param(req, "count").as_deref(),
-    )?;
-    let filter = match query_param(req, "filter").filter(|f| !f.trim().is_empty()) {
+    let filter = match query.filter.filter(|f| !f.trim().is_empty()) {
         Some(raw) => Some(
             filter::parse(&raw).map_err(|e| Error::bad_request("invalid_filter", e.to_string()))?,
         ),
@@ -79,17 +132,28 @@ pub async fn list(
         .map(|u| render_user(u, &base))
         .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r, &case_exact)))
         .collect();
+    let (page, total) = (query.page, matching.len());
     let range = page.slice(&matching);
-    let total = matching.len();
     let resources = matching
         .into_iter()
         .skip(range.start)
         .take(range.len())
+        .map(|r| query.projection.apply(r))
         .collect();
     Ok(scim_json(
         StatusCode::OK,
         &list_response(resources, total, page.start_index),
     ))
+}
+
+/// `POST /Users/.search`.
+pub async fn search(
+    app: &App,
+    req: &Request,
+    credential: &ScimCredential,
+) -> Result<Response<Body>, Error> {
+    let query = parse_body(app, req, credential, ListQuery::from_search).await?;
+    list(app, credential, query).await
 }
 
 /// For `attr eq "value"` on a keyed attribute: the (at most one) candidate, found by key.
@@ -229,11 +293,13 @@ pub async fn create(
 
 pub async fn get(
     app: &App,
+    req: &Request,
     credential: &ScimCredential,
     id: &str,
 ) -> Result<Response<Body>, Error> {
     let user = existing(app, credential, id).await?;
-    Ok(scim_json(StatusCode::OK, &render_user(&user, &base(app))))
+    let resource = projection_of(req).apply(render_user(&user, &base(app)));
+    Ok(scim_json(StatusCode::OK, &resource))
 }
 
 /// `If-Match` (RFC 7644 3.14): `*` or the current weak ETag, else `412`.

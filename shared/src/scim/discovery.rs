@@ -67,6 +67,22 @@ fn multi(name: &str, subs: Vec<Value>) -> Value {
 /// The core User schema as served: what is kept, and how.
 pub fn user_schema(scim_base: &str) -> Value {
     let mut name = attr("name", "complex", "readWrite", false, false, "none");
+    let mut role = attr("role", "string", "readWrite", false, true, "none");
+    role["canonicalValues"] = json!(["admin", "rep", "meetings"]);
+    let mut role_value = sub("value", "string");
+    role_value["canonicalValues"] = json!(["admin", "rep", "meetings"]);
+    role_value["caseExact"] = json!(true);
+    // An email is needed for binding and password emails: a create without one (in
+    // `emails`, or as the userName) is refused.
+    let mut emails = multi(
+        "emails",
+        vec![
+            sub("value", "string"),
+            sub("type", "string"),
+            sub("primary", "boolean"),
+        ],
+    );
+    emails["required"] = json!(true);
     name["subAttributes"] = json!([
         sub("givenName", "string"),
         sub("familyName", "string"),
@@ -81,12 +97,12 @@ pub fn user_schema(scim_base: &str) -> Value {
             attr("userName", "string", "readWrite", true, false, "server"),
             name,
             attr("displayName", "string", "readOnly", false, false, "none"),
-            multi("emails", vec![sub("value", "string"), sub("type", "string"), sub("primary", "boolean")]),
+            emails,
             multi("phoneNumbers", vec![sub("value", "string"), sub("type", "string"), sub("primary", "boolean")]),
             attr("timezone", "string", "readWrite", false, false, "none"),
             attr("active", "boolean", "readWrite", false, false, "none"),
-            attr("role", "string", "readWrite", false, true, "none"),
-            multi("roles", vec![sub("value", "string"), sub("primary", "boolean")]),
+            role,
+            multi("roles", vec![role_value, sub("primary", "boolean")]),
             json!({"name": "password", "type": "string", "multiValued": false, "required": false,
                    "mutability": "writeOnly", "returned": "never", "caseExact": true, "uniqueness": "none"}),
         ],

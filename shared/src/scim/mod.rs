@@ -5,6 +5,7 @@ pub mod discovery;
 pub mod filter;
 pub mod list;
 pub mod patch;
+pub mod projection;
 pub mod resource;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
