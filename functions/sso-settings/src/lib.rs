@@ -30,9 +30,21 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         "POST /admin/scim/token" => rotate_scim_token(app, &ctx).await,
         "DELETE /admin/scim/token" => disable_scim(app, &ctx).await,
         "GET /admin/users" => list_users(app, &ctx).await,
-        "POST /admin/sso/verify" | "POST /admin/sso/enable" | "POST /admin/sso/disable" => {
-            Err(Error::NotImplemented)
+        "POST /admin/sso/enable" => {
+            let (owed, _job) = shared::sso::enable(app, &ctx).await?;
+            Ok(json(
+                StatusCode::ACCEPTED,
+                &json!({ "bindingEmails": owed }),
+            ))
         }
+        "POST /admin/sso/disable" => {
+            let (owed, _job) = shared::sso::disable(app, &ctx).await?;
+            Ok(json(
+                StatusCode::ACCEPTED,
+                &json!({ "passwordEmails": owed }),
+            ))
+        }
+        "POST /admin/sso/verify" => Err(Error::NotImplemented),
         _ => Err(Error::NotFound("route")),
     }
 }

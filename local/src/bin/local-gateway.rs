@@ -36,6 +36,16 @@ async fn main() -> Result<(), BoxError> {
     std::fs::create_dir_all(stack::repo_root().join(".local"))?;
     std::fs::write(&path, serde_json::to_string_pretty(&summary)?)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    // What the stream trigger and the sweep schedule do when deployed: run pending work.
+    let worker = Arc::clone(&app);
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = mailer::sweep(&worker).await {
+                tracing::warn!(reason = %error, "local sweep failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    });
     println!("{}", banner(&summary, &router));
     local::server::serve(listener, router, app, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -4,8 +4,10 @@
 //! conditional put (never read-then-write). Items convert with `serde_dynamo`.
 
 pub mod audit;
+pub mod jobs;
 pub mod keys;
 pub mod orgs;
+pub mod outbox;
 pub mod scim_tokens;
 pub mod users;
 

@@ -148,3 +148,108 @@ fn sort_key(item: &Item) -> Option<&str> {
         .and_then(|v| v.as_s().ok())
         .map(String::as_str)
 }
+
+impl Store {
+    /// Moves the SSO status `from` → `to` in one transaction with `also` (a job, an audit
+    /// event...). `409 status_changed` when the status was no longer `from`.
+    pub async fn transition_sso(
+        &self,
+        org: &CompanyId,
+        from: SsoStatus,
+        to: SsoStatus,
+        at: &str,
+        also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<(), Error> {
+        use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+        let name = |s: SsoStatus| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), keys::SSO_SK)))
+            .update_expression("SET #status = :to, version = version + :one, updatedAt = :at")
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":to", super::s(name(to)))
+            .expression_attribute_values(":from", super::s(name(from)))
+            .expression_attribute_values(
+                ":one",
+                aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
+            )
+            .expression_attribute_values(":at", super::s(at))
+            .build()
+            .map_err(Error::internal)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        items.extend(also);
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(()),
+            Err(super::Failure::Condition(_)) => Err(Error::conflict(
+                "status_changed",
+                "The SSO status changed meanwhile; reload.",
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+impl Store {
+    /// Writes the SSO config if it is still at `expected_version` (None: none exists yet);
+    /// the stored version becomes `config.version`. `409 concurrent_update` otherwise.
+    pub async fn put_sso_config(
+        &self,
+        org: &CompanyId,
+        config: &SsoConfig,
+        expected_version: Option<u64>,
+        also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<(), Error> {
+        use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+        let item = to_item(config, keys::org_pk(org), keys::SSO_SK)?;
+        let put = Put::builder().table_name(self.table()).set_item(Some(item));
+        let put = match expected_version {
+            None => put.condition_expression("attribute_not_exists(PK)"),
+            Some(v) => put
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", AttributeValue::N(v.to_string())),
+        }
+        .build()
+        .map_err(Error::internal)?;
+        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        items.extend(also);
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(()),
+            Err(super::Failure::Condition(_)) => Err(Error::conflict(
+                "concurrent_update",
+                "The SSO configuration changed meanwhile; reload.",
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    pub async fn get_sso_config(&self, org: &CompanyId) -> Result<Option<SsoConfig>, Error> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), keys::SSO_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.item.map(from_item).transpose()
+    }
+}

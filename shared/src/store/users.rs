@@ -94,6 +94,13 @@ fn guard_put(
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// What counting owed emails needs of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserFlags {
+    pub active: bool,
+    pub bound: bool,
+}
+
 /// The unique values a user holds, each with its guard item.
 fn unique_values(user: &User) -> Vec<(Unique, String)> {
     let mut values = vec![(Unique::UserName, user.user_name.normalized())];
@@ -314,6 +321,72 @@ impl Store {
             .await
             .map_err(|e| Error::from(classify(e)))?;
         out.item.map(from_item).transpose()
+    }
+
+    /// Up to `limit` users of the org after `after` (id order), and whether more follow.
+    pub async fn users_page(
+        &self,
+        org: &CompanyId,
+        after: Option<&UserId>,
+        limit: i32,
+    ) -> Result<(Vec<User>, bool), Error> {
+        let start = after.map(|id| key(keys::org_pk(org), &keys::user_sk(id)));
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("PK = :pk AND begins_with(SK, :user)")
+            .expression_attribute_values(":pk", s(keys::org_pk(org)))
+            .expression_attribute_values(":user", s(keys::USER_PREFIX))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        let more = out.last_evaluated_key.is_some();
+        let users = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        Ok((users, more))
+    }
+
+    /// `active` and bound-or-not of every user, read with a projection (small pages even
+    /// for 10,000 users): what enabling or disabling SSO needs to count who is owed email.
+    pub async fn user_flags(&self, org: &CompanyId) -> Result<Vec<UserFlags>, Error> {
+        let mut flags = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("PK = :pk AND begins_with(SK, :user)")
+                .expression_attribute_values(":pk", s(keys::org_pk(org)))
+                .expression_attribute_values(":user", s(keys::USER_PREFIX))
+                .projection_expression("active, nameId")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from(classify(e)))?;
+            for item in out.items.unwrap_or_default() {
+                flags.push(UserFlags {
+                    active: item
+                        .get("active")
+                        .and_then(|v| v.as_bool().ok())
+                        .copied()
+                        .unwrap_or(false),
+                    bound: item.contains_key("nameId"),
+                });
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(flags);
+            }
+        }
     }
 
     /// Every user of the org, in id order (all pages).

@@ -1,0 +1,195 @@
+//! The email outbox: every email the system owes is a record here, written in the same
+//! transaction as the state change that owes it (or with a deterministic id and a
+//! conditional put), sent by `mailer`, and marked sent once SES accepts it.
+//!
+//! Pending records sit in a sparse GSI (`GSI1PK = OUTBOX#PENDING`, `GSI1SK = due time`) so
+//! the sweep finds them without a scan; marking a record sent removes it from the index.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use super::{Failure, Item, Store, classify, from_item, key, s, to_item};
+use crate::error::Error;
+use crate::types::{CompanyId, UserId};
+
+pub const OUTBOX_SK: &str = "OUTBOX";
+pub const PENDING: &str = "OUTBOX#PENDING";
+
+/// Which email a record is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmailKind {
+    /// Link an existing account to the IdP identity (after SSO is enabled, or resent).
+    Binding,
+    /// An invited user's first link (same binding flow).
+    Invitation,
+    /// SSO was disabled: set a password in the app.
+    PasswordSetup,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxState {
+    Pending,
+    Sent,
+}
+
+/// One owed email (`OUTBOX#{id}` / `OUTBOX`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRecord {
+    pub id: String,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    pub to: String,
+    pub kind: EmailKind,
+    pub state: OutboxState,
+    pub attempts: u32,
+    /// Unix seconds when the next attempt is due.
+    pub next_attempt_at: i64,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+pub fn outbox_pk(id: &str) -> String {
+    format!("OUTBOX#{id}")
+}
+
+impl OutboxRecord {
+    /// The item, indexed as pending while it is.
+    pub fn item(&self) -> Result<Item, Error> {
+        let mut item = to_item(self, outbox_pk(&self.id), OUTBOX_SK)?;
+        if self.state == OutboxState::Pending {
+            item.insert("GSI1PK".into(), s(PENDING));
+            item.insert(
+                "GSI1SK".into(),
+                s(format!("{:012}#{}", self.next_attempt_at, self.id)),
+            );
+        }
+        Ok(item)
+    }
+
+    /// A transaction item creating this record (never overwriting one).
+    pub fn put(&self, table: &str) -> Result<TransactWriteItem, Error> {
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(self.item()?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+impl Store {
+    /// Creates the record unless one with its id exists; `Ok(false)` when it already did.
+    /// This is what makes a retried fan-out write each email once.
+    pub async fn put_outbox_if_absent(&self, record: &OutboxRecord) -> Result<bool, Error> {
+        let result = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(record.item()?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(true),
+            Err(Failure::Condition(_)) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    pub async fn get_outbox(&self, id: &str) -> Result<Option<OutboxRecord>, Error> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(outbox_pk(id), OUTBOX_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Pending records due by `now`, oldest first (the sparse index; eventually consistent).
+    pub async fn due_outbox(&self, now: i64, limit: i32) -> Result<Vec<OutboxRecord>, Error> {
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :p AND GSI1SK <= :due")
+            .expression_attribute_values(":p", s(PENDING))
+            .expression_attribute_values(":due", s(format!("{now:012}#~")))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    /// Marks a record sent (SES accepted it) and drops it from the pending index. Only a
+    /// pending record changes, so a record is never marked twice.
+    pub async fn mark_outbox_sent(
+        &self,
+        id: &str,
+        message_id: &str,
+        at: &str,
+    ) -> Result<(), Error> {
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(outbox_pk(id), OUTBOX_SK)))
+            .update_expression(
+                "SET #state = :sent, sentAt = :at, messageId = :mid REMOVE GSI1PK, GSI1SK",
+            )
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":sent", s("sent"))
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":at", s(at))
+            .expression_attribute_values(":mid", s(message_id))
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again; the record stays pending.
+    pub async fn retry_outbox_later(
+        &self,
+        record: &OutboxRecord,
+        next_at: i64,
+        error: &str,
+    ) -> Result<(), Error> {
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(outbox_pk(&record.id), OUTBOX_SK)))
+            .update_expression(
+                "SET attempts = :a, nextAttemptAt = :n, GSI1SK = :sk, lastError = :e",
+            )
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":a", AttributeValue::N((record.attempts + 1).to_string()))
+            .expression_attribute_values(":n", AttributeValue::N(next_at.to_string()))
+            .expression_attribute_values(":sk", s(format!("{next_at:012}#{}", record.id)))
+            .expression_attribute_values(":e", s(error.chars().take(300).collect::<String>()))
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(())
+    }
+}
