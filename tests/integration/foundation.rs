@@ -159,7 +159,7 @@ async fn routes_still_to_come_answer_501_problem_json() {
     let env = TestEnv::new().await;
     let org = env.seed_org(0).await;
     let response = env
-        .admin("POST", "/admin/sso/enable", &org.admin_token)
+        .admin("POST", "/admin/invitations", &org.admin_token)
         .await;
     assert_eq!(response.status, 501);
     assert_eq!(response.json()["code"], "not_implemented");
