@@ -1,6 +1,7 @@
 //! The local stack: a gateway serving every function's handler on template.yaml's routes,
 //! provisioning of the emulators, seeding, and the dev-only pages. Never deployed.
 
+pub mod dev_idp;
 pub mod gateway;
 pub mod seed;
 pub mod server;

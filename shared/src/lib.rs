@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod html;
 pub mod http;
+pub mod idp;
 pub mod logging;
 pub mod saml;
 pub mod scim;

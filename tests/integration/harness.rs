@@ -101,6 +101,37 @@ async fn drop_old_test_tables(endpoints: &Endpoints) {
     }
 }
 
+/// Serves whatever `body` holds, to any request, on a loopback port (an IdP's
+/// metadata URL). Returns the URL and the handle to change the body.
+pub async fn static_server(body: String) -> (String, Arc<std::sync::Mutex<String>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/app/exk1/sso/saml/metadata",
+        listener.local_addr().expect("addr")
+    );
+    let shared = Arc::new(std::sync::Mutex::new(body));
+    let served = Arc::clone(&shared);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let body = served.lock().map(|b| b.clone()).unwrap_or_default();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    (url, shared)
+}
+
 /// One test's world: a fresh table and secret on the shared emulators.
 pub struct TestEnv {
     pub app: Arc<App>,
@@ -136,15 +167,20 @@ impl TestResponse {
 
 impl TestEnv {
     pub async fn new() -> Self {
-        Self::build(None).await
+        Self::build(None, false, "https://sso.test").await
     }
 
     /// With the clock fixed at `now`.
     pub async fn at(now: OffsetDateTime) -> Self {
-        Self::build(Some(now)).await
+        Self::build(Some(now), false, "https://sso.test").await
     }
 
-    async fn build(now: Option<OffsetDateTime>) -> Self {
+    /// As the local stack runs: `LOCAL_MODE=true`, public base `base`.
+    pub async fn local(base: &str) -> Self {
+        Self::build(None, true, base).await
+    }
+
+    async fn build(now: Option<OffsetDateTime>, local_mode: bool, base: &str) -> Self {
         let endpoints = Endpoints::from_env();
         ensure_services(&endpoints).await;
         let suffix = random_id(&mut rand::rng(), 8);
@@ -152,7 +188,8 @@ impl TestEnv {
             Some(match name {
                 "TABLE_NAME" => format!("test-{suffix}"),
                 "SECRET_ID" => format!("test-keys-{suffix}"),
-                "PUBLIC_BASE_URL" => "https://sso.test".into(),
+                "PUBLIC_BASE_URL" => base.to_owned(),
+                "LOCAL_MODE" => local_mode.to_string(),
                 "APP_URL" => "https://app.test".into(),
                 "MAIL_FROM" => "app@qualified.com".into(),
                 _ => return None,

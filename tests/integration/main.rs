@@ -8,6 +8,7 @@ mod harness;
 mod admin_auth;
 mod foundation;
 mod lifecycle;
+mod metadata_ingest;
 mod saml_acs;
 mod saml_metadata;
 mod scim;

@@ -8,6 +8,9 @@ use crate::error::Error;
 use crate::store::users::User;
 use crate::types::{CompanyId, UserId};
 
+/// GSI1 partition of SSO configs that have a metadata URL.
+const METADATA_URLS: &str = "SSO#METADATA_URL";
+
 /// An org (`ORG#{companyId}` / `ORG`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -212,7 +215,12 @@ impl Store {
         also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     ) -> Result<(), Error> {
         use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
-        let item = to_item(config, keys::org_pk(org), keys::SSO_SK)?;
+        let mut item = to_item(config, keys::org_pk(org), keys::SSO_SK)?;
+        if config.metadata_url.is_some() {
+            // Sparse index of the configs the scheduled refresh re-fetches.
+            item.insert("GSI1PK".into(), super::s(METADATA_URLS));
+            item.insert("GSI1SK".into(), super::s(org.as_str()));
+        }
         let put = Put::builder().table_name(self.table()).set_item(Some(item));
         let put = match expected_version {
             None => put.condition_expression("attribute_not_exists(PK)"),
@@ -237,6 +245,38 @@ impl Store {
                 "The SSO configuration changed meanwhile; reload.",
             )),
             Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Orgs whose IdP metadata came from a URL (the refresh schedule's work list).
+    pub async fn orgs_with_metadata_url(&self) -> Result<Vec<CompanyId>, Error> {
+        let mut orgs = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name("GSI1")
+                .key_condition_expression("GSI1PK = :p")
+                .expression_attribute_values(":p", super::s(METADATA_URLS))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from(classify(e)))?;
+            for item in out.items() {
+                if let Some(org) = item
+                    .get("GSI1SK")
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|o| CompanyId::parse(o).ok())
+                {
+                    orgs.push(org);
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(orgs);
+            }
         }
     }
 
