@@ -2,7 +2,9 @@
 //! provisioning of the emulators, seeding, and the dev-only pages. Never deployed.
 
 pub mod dev_idp;
+pub mod dev_routes;
 pub mod gateway;
+pub mod mail_viewer;
 pub mod seed;
 pub mod server;
 pub mod stack;

@@ -63,10 +63,17 @@ async fn answer(
     };
     let req = http::Request::from_parts(parts, body);
     let request_id = random_id(&mut rand::rng(), 10);
+    if let Some(response) = crate::dev_routes::handle(&app, &req).await {
+        return Ok(into_hyper(response));
+    }
     let response = match router.handle(app, req, &request_id).await {
         Some(response) => response,
         None => return Ok(plain(404, "no route")),
     };
+    Ok(into_hyper(response))
+}
+
+fn into_hyper(response: lambda_http::Response<Body>) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = response.into_parts();
     let bytes = match body {
         Body::Empty => Bytes::new(),
@@ -74,7 +81,7 @@ async fn answer(
         Body::Binary(bytes) => Bytes::from(bytes),
         _ => Bytes::new(),
     };
-    Ok(hyper::Response::from_parts(parts, Full::new(bytes)))
+    hyper::Response::from_parts(parts, Full::new(bytes))
 }
 
 fn plain(status: u16, text: &'static str) -> hyper::Response<Full<Bytes>> {

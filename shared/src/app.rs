@@ -42,6 +42,45 @@ impl Secrets {
     }
 }
 
+/// Each org's trusted IdP keys, parsed once per cold start (and again only when the SSO
+/// config's version changes), never per request.
+#[derive(Clone, Default)]
+pub struct KeyCache(Arc<std::sync::Mutex<std::collections::HashMap<String, CachedKeys>>>);
+
+/// An org's keys and the SSO config version they were parsed from.
+type CachedKeys = (u64, Arc<crate::saml::TrustedKeys>);
+
+impl KeyCache {
+    /// The keys of `org` at config `version`, parsing `certs` (DER, base64) on a miss.
+    pub fn get_or_parse(
+        &self,
+        org: &str,
+        version: u64,
+        certs: &[String],
+    ) -> Result<Arc<crate::saml::TrustedKeys>, Error> {
+        if let Ok(map) = self.0.lock()
+            && let Some((v, keys)) = map.get(org)
+            && *v == version
+        {
+            return Ok(Arc::clone(keys));
+        }
+        let ders: Vec<Vec<u8>> = certs
+            .iter()
+            .map(|c| STANDARD.decode(c.split_whitespace().collect::<String>()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| Error::internal("stored IdP certificate is not base64"))?;
+        let refs: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
+        // Zero certificates is an error here: an org without one can never log anyone in.
+        let keys = Arc::new(crate::saml::TrustedKeys::from_der(&refs).map_err(|e| {
+            Error::forbidden("sso_not_configured", format!("IdP keys unusable: {e}"))
+        })?);
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(org.to_owned(), (version, Arc::clone(&keys)));
+        }
+        Ok(keys)
+    }
+}
+
 /// Everything a handler needs; one per cold start.
 #[derive(Clone)]
 pub struct App {
@@ -50,6 +89,7 @@ pub struct App {
     pub ses: aws_sdk_sesv2::Client,
     pub secrets: Secrets,
     pub clock: Clock,
+    pub idp_keys: KeyCache,
 }
 
 impl std::fmt::Debug for App {
@@ -89,6 +129,7 @@ impl App {
             ses,
             secrets,
             clock: Arc::new(OffsetDateTime::now_utc),
+            idp_keys: KeyCache::default(),
         })
     }
 

@@ -2,12 +2,14 @@
 
 pub mod admin;
 pub mod app;
+pub mod binding;
 pub mod config;
 pub mod error;
 pub mod html;
 pub mod http;
 pub mod idp;
 pub mod logging;
+pub mod login;
 pub mod saml;
 pub mod scim;
 pub mod sso;

@@ -46,6 +46,22 @@ pub struct AdminClaims {
     pub exp: i64,
 }
 
+/// Claims of the session token set as a cookie after a SAML login (CONTRACT.md "Tokens").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionClaims {
+    pub sub: String,
+    pub org: String,
+    pub email: String,
+    pub role: String,
+    pub amr: Vec<String>,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// How long a session lasts.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+
 /// Why a token was refused; for the log only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {

@@ -10,5 +10,6 @@ mod foundation;
 mod lifecycle;
 mod metadata_ingest;
 mod saml_acs;
+mod saml_flow;
 mod saml_metadata;
 mod scim;

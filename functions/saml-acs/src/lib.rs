@@ -1,12 +1,127 @@
-//! `saml-acs`: SAML service provider: SP metadata, SP-initiated login and the ACS. Its capability comes with its own issue; until then it answers 501.
+//! `saml-acs`: the SAML service provider (CONTRACT.md "SAML service provider"): SP
+//! metadata, SP-initiated login, and the assertion consumer service.
 
 use std::sync::Arc;
 
-use lambda_http::Request;
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Request, Response};
 use shared::App;
-use shared::http::HandlerFuture;
+use shared::error::Error;
+use shared::html::message_page;
+use shared::http::{
+    HandlerFuture, body_bytes, correlation_id, finish, html, path_param, query_param, route_key,
+};
+use shared::login::{self, Accepted};
+use shared::saml::sp;
+use shared::store::orgs::SsoStatus;
+use shared::store::saml::Purpose;
+use shared::types::CompanyId;
+
+/// A form carrying a 256 KiB SAMLResponse, URL-encoded, stays under this.
+const MAX_FORM: usize = 400 * 1024;
 
 /// The function's handler, as the runtime and the local gateway call it.
-pub fn handler(_app: Arc<App>, req: Request) -> HandlerFuture {
-    shared::http::not_implemented(req)
+pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
+    Box::pin(async move {
+        let result = route(&app, &req).await;
+        finish(&req, result)
+    })
+}
+
+async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
+    let org = path_param(req, "companyId")
+        .and_then(|c| CompanyId::parse(&c).ok())
+        .ok_or(Error::NotFound("company"))?;
+    match route_key(req).as_str() {
+        "GET /saml/{companyId}/metadata" => metadata(app, &org),
+        "GET /saml/{companyId}/login" => start(app, req, &org).await,
+        "POST /saml/{companyId}/acs" => acs(app, req, &org).await,
+        _ => Err(Error::NotFound("route")),
+    }
+}
+
+/// SP metadata: entity ID `{base}/saml/{companyId}`, ACS (HTTP-POST), NameID emailAddress.
+fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
+    let xml = sp::sp_metadata_xml(&login::sp_entity_id(app, org), &login::acs_url(app, org))
+        .map_err(|e| Error::internal(format!("SP metadata: {e}")))?;
+    Ok(shared::http::response(
+        StatusCode::OK,
+        "application/samlmetadata+xml",
+        Body::Text(xml),
+    ))
+}
+
+/// `GET /saml/{companyId}/login?relay=/path`: 302 to the IdP with a stored request.
+async fn start(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>, Error> {
+    let config = login::org_config(app, org).await?;
+    if config.status != SsoStatus::Enabled {
+        return Err(Error::forbidden(
+            "sso_not_enabled",
+            "login started while SSO is off",
+        ));
+    }
+    let relay = Some(login::safe_relay(query_param(req, "relay").as_deref()));
+    let url = login::start_login(app, org, &config, Purpose::Login, relay, None).await?;
+    redirect(StatusCode::FOUND, &url, None)
+}
+
+fn redirect(
+    status: StatusCode,
+    location: &str,
+    cookie: Option<String>,
+) -> Result<Response<Body>, Error> {
+    let mut response = shared::http::empty(status);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).map_err(Error::internal)?,
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(cookie) = cookie {
+        headers.insert(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).map_err(Error::internal)?,
+        );
+    }
+    Ok(response)
+}
+
+/// `POST /saml/{companyId}/acs`: form `SAMLResponse`, `RelayState`.
+async fn acs(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>, Error> {
+    let body = body_bytes(req, MAX_FORM)?;
+    let (mut saml_response, mut relay_state) = (None, None);
+    for (name, value) in url::form_urlencoded::parse(body) {
+        match name.as_ref() {
+            "SAMLResponse" => saml_response = Some(value.into_owned()),
+            "RelayState" => relay_state = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let saml_response = saml_response
+        .ok_or_else(|| Error::bad_request("saml_missing", "No SAMLResponse in the form."))?;
+    match login::accept(app, org, &saml_response, relay_state.as_deref()).await? {
+        Accepted::Session {
+            token,
+            redirect: to,
+            user,
+        } => {
+            tracing::info!(user = %user.id, "login");
+            redirect(
+                StatusCode::SEE_OTHER,
+                &to,
+                Some(login::session_cookie(app, &token)),
+            )
+        }
+        Accepted::Verified { .. } => Ok(html(
+            StatusCode::OK,
+            message_page(
+                "Configuration verified",
+                "The test login worked: your identity provider is connected. Return to the app to enable single sign-on.",
+                &[
+                    ("Company ID", org.as_str()),
+                    ("Correlation id", &correlation_id(req)),
+                ],
+            ),
+        )),
+    }
 }

@@ -11,6 +11,7 @@ use shared::error::Error;
 use shared::http::{HandlerFuture, empty, finish, json, route_key};
 use shared::store::audit::AuditEvent;
 use shared::store::orgs::SsoStatus;
+use shared::store::saml::Purpose;
 use shared::types::random_id;
 use shared::{App, tokens};
 
@@ -44,7 +45,7 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
                 &json!({ "passwordEmails": owed }),
             ))
         }
-        "POST /admin/sso/verify" => Err(Error::NotImplemented),
+        "POST /admin/sso/verify" => verify(app, &ctx).await,
         _ => Err(Error::NotFound("route")),
     }
 }
@@ -94,6 +95,20 @@ fn event(app: &App, ctx: &AdminContext, action: &str) -> AuditEvent {
         action,
         ctx.company_id().as_str(),
     )
+}
+
+/// `POST /admin/sso/verify`: the URL of a test login; its success at the ACS marks the
+/// configuration verified.
+async fn verify(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
+    let config = ctx
+        .sso
+        .as_ref()
+        .filter(|c| c.status != SsoStatus::Unconfigured)
+        .ok_or_else(|| Error::conflict("not_configured", "Add the IdP metadata first."))?;
+    let url =
+        shared::login::start_login(app, ctx.company_id(), config, Purpose::Verify, None, None)
+            .await?;
+    Ok(json(StatusCode::OK, &json!({ "loginUrl": url })))
 }
 
 /// `POST /admin/scim/token`: turns SCIM on or rotates; the token is shown this once.

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod keys;
 pub mod orgs;
 pub mod outbox;
+pub mod saml;
 pub mod scim_tokens;
 pub mod users;
 

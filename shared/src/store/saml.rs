@@ -1,0 +1,107 @@
+//! SAML state: stored AuthnRequests (consumed once, atomically) and seen assertion IDs
+//! (the replay cache). Both carry `expiresAt`; an item past it counts as gone, whether or
+//! not TTL has deleted it yet.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use serde::{Deserialize, Serialize};
+
+use super::{Failure, Store, classify, from_item, key, to_item};
+use crate::error::Error;
+use crate::types::{CompanyId, UserId};
+
+/// Why a login was started.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    Login,
+    /// The admin's test login: success marks the configuration verified.
+    Verify,
+    /// A binding link: success binds `binding_user` to the asserted NameID.
+    Bind,
+}
+
+/// A stored AuthnRequest (`AUTHNREQ#{id}` / `REQ`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthnRequestRecord {
+    pub id: String,
+    pub company_id: CompanyId,
+    pub purpose: Purpose,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding_user: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding_token: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+fn request_pk(id: &str) -> String {
+    format!("AUTHNREQ#{id}")
+}
+
+impl Store {
+    pub async fn put_authn_request(&self, record: &AuthnRequestRecord) -> Result<(), Error> {
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(to_item(record, request_pk(&record.id), "REQ")?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(())
+    }
+
+    /// Deletes the request and returns what it was: a second use finds nothing. One
+    /// round trip, atomic (DeleteItem with `ReturnValues = ALL_OLD`).
+    pub async fn consume_authn_request(
+        &self,
+        id: &str,
+    ) -> Result<Option<AuthnRequestRecord>, Error> {
+        let out = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(key(request_pk(id), "REQ")))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.attributes
+            .filter(|a| !a.is_empty())
+            .map(from_item)
+            .transpose()
+    }
+
+    /// Records an assertion ID until `expires_at`; `false` when it was already seen (and
+    /// that record has not expired): the replay guard, a conditional put.
+    pub async fn remember_assertion(
+        &self,
+        issuer: &str,
+        id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, Error> {
+        let mut item = key(format!("ASSERTION#{issuer}#{id}"), "SEEN");
+        item.insert(
+            "expiresAt".into(),
+            AttributeValue::N(expires_at.to_string()),
+        );
+        let result = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR expiresAt < :now")
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(true),
+            Err(Failure::Condition(_)) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
