@@ -86,7 +86,16 @@ async fn drop_old_test_tables(endpoints: &Endpoints) {
         else {
             return;
         };
-        for name in out.table_names().iter().filter(|n| n.starts_with("test-")) {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        // `test-{unix seconds}-{random}`: only tables over an hour old, so a test run going
+        // on beside this one keeps its tables.
+        let stale = |name: &&String| {
+            name.strip_prefix("test-")
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|secs| secs.parse::<i64>().ok())
+                .is_some_and(|created| now - created > 3600)
+        };
+        for name in out.table_names().iter().filter(stale) {
             let _ = clients
                 .dynamodb
                 .delete_table()
@@ -186,7 +195,10 @@ impl TestEnv {
         let suffix = random_id(&mut rand::rng(), 8);
         let config = shared::Config::from_lookup(|name| {
             Some(match name {
-                "TABLE_NAME" => format!("test-{suffix}"),
+                "TABLE_NAME" => format!(
+                    "test-{}-{suffix}",
+                    OffsetDateTime::now_utc().unix_timestamp()
+                ),
                 "SECRET_ID" => format!("test-keys-{suffix}"),
                 "PUBLIC_BASE_URL" => base.to_owned(),
                 "LOCAL_MODE" => local_mode.to_string(),
