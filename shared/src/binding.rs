@@ -1,15 +1,36 @@
 //! Account binding: tying a user to one IdP identity (the SAML NameID), unique in the org.
 
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use serde::Deserialize;
+
+use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
 use crate::error::Error;
+use crate::mail::deliver::BINDING_SECONDS;
 use crate::store::audit::AuditEvent;
+use crate::store::bindings::BindingState;
+use crate::store::orgs::SsoStatus;
+use crate::store::outbox::{EmailKind, OutboxRecord, OutboxState};
 use crate::store::saml::AuthnRequestRecord;
+use crate::store::users::Source;
 use crate::store::users::User;
+use crate::tokens::{Audience, BindingClaims, TokenError};
 use crate::types::{CompanyId, random_id};
+use crate::types::{Email, Role, UserId, UserName};
 
 /// Binds `user` to `name_id` (the NameID guard makes it unique in the org: a NameID bound
 /// to someone else is `409 identity_already_bound`). Returns the updated user.
 pub async fn bind(app: &App, user: &User, name_id: &str, action: &str) -> Result<User, Error> {
+    bind_with(app, user, name_id, action, None).await
+}
+
+async fn bind_with(
+    app: &App,
+    user: &User,
+    name_id: &str,
+    action: &str,
+    also: Option<TransactWriteItem>,
+) -> Result<User, Error> {
     match user.name_id.as_deref() {
         Some(current) if current.eq_ignore_ascii_case(name_id) => return Ok(user.clone()),
         Some(_) => {
@@ -32,7 +53,11 @@ pub async fn bind(app: &App, user: &User, name_id: &str, action: &str) -> Result
         action,
         user.id.as_str(),
     );
-    match app.store.update_user(user, &next, &event, None).await {
+    match app
+        .store
+        .update_user_with(user, &next, &event, None, also)
+        .await
+    {
         Ok(()) => Ok(next),
         Err(e) if e.code() == "uniqueness" => Err(Error::conflict(
             "identity_already_bound",
@@ -64,5 +89,195 @@ pub async fn complete(
             format!("user {} is inactive", user.id),
         ));
     }
-    bind(app, &user, name_id, "binding.completed").await
+    let token = request
+        .binding_token
+        .as_deref()
+        .ok_or_else(|| Error::internal("bind request without a token"))?;
+    let used = app.store.use_binding_item(org, &user.id, token)?;
+    bind_with(app, &user, name_id, "binding.completed", Some(used)).await
+}
+
+/// `GET /bind/{token}`: the checks before the bind login starts. Forged or malformed:
+/// `400 binding_invalid`; expired: `410 binding_expired`; used, replaced, or the account
+/// bound already: `410 binding_used`.
+pub async fn check_link(app: &App, token: &str) -> Result<(CompanyId, UserId, String), Error> {
+    let now = app.now().unix_timestamp();
+    let claims: BindingClaims = match app.secrets.jwt.verify(token, Audience::Binding, now) {
+        Ok(claims) => claims,
+        Err(TokenError::Expired) => {
+            return Err(gone(
+                "binding_expired",
+                "This link has expired. Ask your admin to resend it.",
+            ));
+        }
+        Err(_) => {
+            return Err(Error::bad_request(
+                "binding_invalid",
+                "This link is not valid.",
+            ));
+        }
+    };
+    let org = CompanyId::parse(&claims.org)
+        .map_err(|_| Error::bad_request("binding_invalid", "This link is not valid."))?;
+    let user = UserId::parse(&claims.sub)
+        .map_err(|_| Error::bad_request("binding_invalid", "This link is not valid."))?;
+    let binding = app.store.get_binding(&org, &user).await?;
+    let current = binding.is_some_and(|b| {
+        b.token_id == claims.jti && b.state == BindingState::Pending && b.expires_at > now
+    });
+    if !current {
+        return Err(gone(
+            "binding_used",
+            "This link was already used or replaced by a newer one.",
+        ));
+    }
+    Ok((org, user, claims.jti))
+}
+
+fn gone(code: &'static str, detail: &str) -> Error {
+    Error::Gone {
+        code,
+        detail: detail.into(),
+    }
+}
+
+/// When an admin may (re)send a binding link to `user`.
+fn check_can_link(ctx: &AdminContext, user: &User) -> Result<(), Error> {
+    if ctx.sso.as_ref().map(|s| s.status) != Some(SsoStatus::Enabled) {
+        return Err(Error::conflict(
+            "sso_not_enabled",
+            "Enable single sign-on first.",
+        ));
+    }
+    if user.name_id.is_some() {
+        return Err(Error::conflict(
+            "already_bound",
+            "This account is already bound.",
+        ));
+    }
+    if !user.active {
+        return Err(Error::conflict(
+            "user_inactive",
+            "This account is inactive.",
+        ));
+    }
+    Ok(())
+}
+
+/// A new binding outbox record for `user`, and the transaction item that makes its link the
+/// only valid one at once (older links die now, before the email even goes out).
+fn new_link(
+    app: &App,
+    user: &User,
+    kind: EmailKind,
+) -> Result<(OutboxRecord, Vec<TransactWriteItem>), Error> {
+    let now = app.now();
+    let record = OutboxRecord {
+        id: random_id(&mut rand::rng(), 16),
+        company_id: user.company_id.clone(),
+        user_id: user.id.clone(),
+        to: user.email.to_string(),
+        kind,
+        state: OutboxState::Pending,
+        attempts: 0,
+        next_attempt_at: now.unix_timestamp(),
+        created_at: rfc3339(now),
+        sent_at: None,
+        message_id: None,
+        last_error: None,
+    };
+    let issued = now.unix_timestamp();
+    let replace = app.store.replace_binding_item(
+        &user.company_id,
+        &user.id,
+        &record.id,
+        issued,
+        issued + BINDING_SECONDS,
+    )?;
+    let items = vec![record.put(app.store.table())?, replace];
+    Ok((record, items))
+}
+
+/// `POST /admin/users/{userId}/binding`.
+pub async fn resend(
+    app: &App,
+    ctx: &AdminContext,
+    user_id: &UserId,
+) -> Result<OutboxRecord, Error> {
+    let user = app
+        .store
+        .get_user(ctx.company_id(), user_id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    check_can_link(ctx, &user)?;
+    let (record, mut items) = new_link(app, &user, EmailKind::Binding)?;
+    let event = AuditEvent::new(
+        random_id(&mut rand::rng(), 10),
+        rfc3339(app.now()),
+        &ctx.actor(),
+        "binding.resent",
+        user.id.as_str(),
+    );
+    items.push(event.put(ctx.company_id(), app.store.table())?);
+    app.store.write_all(items).await?;
+    Ok(record)
+}
+
+/// `POST /admin/invitations` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invitation {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// Creates the invited user and owes them a binding link, in one transaction.
+pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Result<User, Error> {
+    let email =
+        Email::parse(&invitation.email).map_err(|e| Error::bad_request("invalid_value", e.0))?;
+    let role =
+        Role::parse(&invitation.role).map_err(|e| Error::bad_request("invalid_value", e.0))?;
+    let name = invitation.name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(Error::bad_request(
+            "invalid_value",
+            "name must be 1 to 200 characters.",
+        ));
+    }
+    let (given, family) = name.split_once(' ').unwrap_or((name, ""));
+    let now = rfc3339(app.now());
+    let user = User {
+        id: UserId::generate(&mut rand::rng()),
+        company_id: ctx.company_id().clone(),
+        user_name: UserName::parse(email.as_str())
+            .map_err(|e| Error::bad_request("invalid_value", e.0))?,
+        email,
+        given_name: given.trim().to_owned(),
+        family_name: family.trim().to_owned(),
+        phone_number: None,
+        timezone: None,
+        role,
+        role_source: Default::default(),
+        active: true,
+        external_id: None,
+        name_id: None,
+        source: Source::Invite,
+        version: 1,
+        created_at: now.clone(),
+        last_modified: now.clone(),
+    };
+    check_can_link(ctx, &user)?;
+    let (_, items) = new_link(app, &user, EmailKind::Invitation)?;
+    let event = AuditEvent::new(
+        random_id(&mut rand::rng(), 10),
+        now,
+        &ctx.actor(),
+        "user.invited",
+        user.id.as_str(),
+    );
+    app.store
+        .create_user_with(&user, &event, None, items)
+        .await?;
+    Ok(user)
 }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod idp;
 pub mod logging;
 pub mod login;
+pub mod mail;
 pub mod saml;
 pub mod scim;
 pub mod sso;

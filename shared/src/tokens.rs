@@ -59,6 +59,29 @@ pub struct SessionClaims {
     pub exp: i64,
 }
 
+/// Claims of a binding link (`{base}/bind/{token}`): single use; `jti` must still be the
+/// user's current link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BindingClaims {
+    pub sub: String,
+    pub org: String,
+    pub jti: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Claims of the link the app uses to let a user set a password after SSO is disabled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PasswordSetupClaims {
+    pub sub: String,
+    pub org: String,
+    pub email: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
 

@@ -6,6 +6,7 @@
 mod harness;
 
 mod admin_auth;
+mod binding;
 mod foundation;
 mod lifecycle;
 mod metadata_ingest;

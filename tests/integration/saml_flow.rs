@@ -11,15 +11,15 @@ use shared::tokens::{Audience, SessionClaims};
 
 use crate::harness::TestEnv;
 
-struct Stack {
-    env: TestEnv,
-    base: String,
-    http: reqwest::Client,
-    company: String,
-    admin_token: String,
+pub(crate) struct Stack {
+    pub(crate) env: TestEnv,
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) company: String,
+    pub(crate) admin_token: String,
 }
 
-async fn stack() -> Stack {
+pub(crate) async fn stack() -> Stack {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let env = TestEnv::local(&base).await;
@@ -45,7 +45,7 @@ async fn stack() -> Stack {
 }
 
 impl Stack {
-    async fn admin(
+    pub(crate) async fn admin(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -62,7 +62,7 @@ impl Stack {
     }
 
     /// Ingest the dev IdP by URL, run the test login, enable SSO.
-    async fn connect(&self) {
+    pub(crate) async fn connect(&self) {
         let url = format!("{}/dev/idp/metadata", self.base);
         let put = self
             .admin(
@@ -103,7 +103,7 @@ impl Stack {
     }
 
     /// At the dev IdP's SSO URL (from an SP redirect): pick `name_id`; returns the auto-post page.
-    async fn through_idp(&self, sso_url: &str, name_id: &str) -> String {
+    pub(crate) async fn through_idp(&self, sso_url: &str, name_id: &str) -> String {
         let page = self
             .http
             .get(sso_url)
@@ -125,7 +125,7 @@ impl Stack {
         .await
     }
 
-    async fn respond(&self, form: &[(&str, &str)]) -> String {
+    pub(crate) async fn respond(&self, form: &[(&str, &str)]) -> String {
         let response = self
             .http
             .post(format!("{}/dev/idp/respond", self.base))
@@ -138,7 +138,7 @@ impl Stack {
     }
 
     /// What the browser's auto-submitting form does.
-    async fn post_acs(&self, auto_post: &str) -> reqwest::Response {
+    pub(crate) async fn post_acs(&self, auto_post: &str) -> reqwest::Response {
         let action = attr_after(auto_post, "action=\"");
         let mut form = vec![("SAMLResponse", hidden(auto_post, "SAMLResponse"))];
         if auto_post.contains("name=\"RelayState\"") {
@@ -153,7 +153,7 @@ impl Stack {
             .unwrap()
     }
 
-    fn session_of(&self, response: &reqwest::Response) -> SessionClaims {
+    pub(crate) fn session_of(&self, response: &reqwest::Response) -> SessionClaims {
         let cookie = response
             .headers()
             .get("set-cookie")
@@ -188,7 +188,7 @@ impl Stack {
             .unwrap()
     }
 
-    async fn scim_user(&self, user_name: &str) -> String {
+    pub(crate) async fn scim_user(&self, user_name: &str) -> String {
         let token: Value = self
             .admin(reqwest::Method::POST, "/admin/scim/token", None)
             .await
@@ -212,7 +212,7 @@ impl Stack {
 }
 
 /// The `value` of a hidden input named `name` (HTML-unescaped).
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let Some(start) = page.find(&marker) else {
         return String::new();

@@ -1,12 +1,45 @@
-//! `binding-confirm`: binding links (GET /bind/{token}) that start a bind login. Its capability comes with its own issue; until then it answers 501.
+//! `binding-confirm`: `GET /bind/{token}`, the link in a binding email. A good link starts
+//! an SP-initiated login with purpose `bind`; the ACS then binds the account.
 
 use std::sync::Arc;
 
-use lambda_http::Request;
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Request, Response};
 use shared::App;
-use shared::http::HandlerFuture;
+use shared::error::Error;
+use shared::http::{HandlerFuture, finish, path_param};
+use shared::store::orgs::SsoStatus;
+use shared::store::saml::Purpose;
 
 /// The function's handler, as the runtime and the local gateway call it.
-pub fn handler(_app: Arc<App>, req: Request) -> HandlerFuture {
-    shared::http::not_implemented(req)
+pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
+    Box::pin(async move {
+        let result = confirm(&app, &req).await;
+        finish(&req, result)
+    })
+}
+
+async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
+    let token = path_param(req, "token")
+        .ok_or_else(|| Error::bad_request("binding_invalid", "This link is not valid."))?;
+    let (org, user, jti) = shared::binding::check_link(app, &token).await?;
+    let config = shared::login::org_config(app, &org).await?;
+    if config.status != SsoStatus::Enabled {
+        return Err(Error::forbidden(
+            "sso_not_enabled",
+            "binding link used while SSO is off",
+        ));
+    }
+    let url =
+        shared::login::start_login(app, &org, &config, Purpose::Bind, None, Some((user, jti)))
+            .await?;
+    let mut response = shared::http::empty(StatusCode::FOUND);
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&url).map_err(Error::internal)?,
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }

@@ -1,6 +1,6 @@
 //! `mailer`: the background worker. Woken by the table's stream (new jobs and outbox
 //! records) and by a schedule that sweeps anything still pending, it runs jobs' fan-outs
-//! and (with the binding issue) sends owed emails.
+//! and sends owed emails.
 
 use std::sync::Arc;
 
@@ -11,25 +11,27 @@ use shared::error::Error;
 /// Handles a stream batch or a scheduled sweep; a failing job is reported, not lost: it
 /// stays pending and the next sweep resumes it from its checkpoint.
 pub async fn handle(app: Arc<App>, event: Value) -> Result<Value, Error> {
-    let job_ids = stream_job_ids(&event);
-    if job_ids.is_empty() {
+    let (job_ids, outbox_ids) = (stream_ids(&event, "JOB#"), stream_ids(&event, "OUTBOX#"));
+    if job_ids.is_empty() && outbox_ids.is_empty() {
         sweep(&app).await?;
     }
     for id in &job_ids {
         run_logged(&app, id).await;
     }
+    // A record that fails here stays pending with a retry time; the sweep takes it then.
+    shared::mail::deliver::deliver_ids(&app, &outbox_ids).await?;
     Ok(serde_json::json!({ "batchItemFailures": [] }))
 }
 
-/// Job ids of `JOB#` items inserted, from a DynamoDB stream event.
-fn stream_job_ids(event: &Value) -> Vec<String> {
+/// Ids of the items with key prefix `prefix` (`JOB#`, `OUTBOX#`) in a DynamoDB stream event.
+fn stream_ids(event: &Value, prefix: &str) -> Vec<String> {
     event
         .get("Records")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|r| r.pointer("/dynamodb/Keys/PK/S").and_then(Value::as_str))
-        .filter_map(|pk| pk.strip_prefix("JOB#"))
+        .filter_map(|pk| pk.strip_prefix(prefix))
         .map(str::to_owned)
         .collect()
 }
@@ -39,6 +41,7 @@ pub async fn sweep(app: &App) -> Result<(), Error> {
     for job in app.store.pending_jobs(25).await? {
         run_logged(app, &job.id).await;
     }
+    shared::mail::deliver::deliver_due(app, 100).await?;
     Ok(())
 }
 
@@ -58,6 +61,7 @@ mod tests {
             {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "JOB#abc"}, "SK": {"S": "JOB"}}}},
             {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "OUTBOX#x"}, "SK": {"S": "OUTBOX"}}}}
         ]});
-        assert_eq!(stream_job_ids(&event), vec!["abc".to_owned()]);
+        assert_eq!(stream_ids(&event, "JOB#"), vec!["abc".to_owned()]);
+        assert_eq!(stream_ids(&event, "OUTBOX#"), vec!["x".to_owned()]);
     }
 }

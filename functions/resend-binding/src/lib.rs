@@ -1,12 +1,42 @@
-//! `resend-binding`: admin resend of binding emails and invitations. Its capability comes with its own issue; until then it answers 501.
+//! `resend-binding`: an admin resends a binding email (older links die at once), or invites
+//! a user (orgs without SCIM), who then links through the same binding flow.
 
 use std::sync::Arc;
 
-use lambda_http::Request;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
 use shared::App;
-use shared::http::HandlerFuture;
+use shared::admin;
+use shared::binding::{self, Invitation};
+use shared::error::Error;
+use shared::http::{HandlerFuture, finish, json, json_body, path_param, route_key};
+use shared::types::UserId;
 
 /// The function's handler, as the runtime and the local gateway call it.
-pub fn handler(_app: Arc<App>, req: Request) -> HandlerFuture {
-    shared::http::not_implemented(req)
+pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
+    Box::pin(async move {
+        let result = route(&app, &req).await;
+        finish(&req, result)
+    })
+}
+
+async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
+    let route = route_key(req);
+    let ctx = admin::authenticate(app, req).await?;
+    match route.as_str() {
+        "POST /admin/users/{userId}/binding" => {
+            let id = path_param(req, "userId")
+                .and_then(|id| UserId::parse(&id).ok())
+                .ok_or(Error::NotFound("user"))?;
+            binding::resend(app, &ctx, &id).await?;
+            Ok(json(StatusCode::ACCEPTED, &json!({ "queued": true })))
+        }
+        "POST /admin/invitations" => {
+            let invitation: Invitation = json_body(req, 16 * 1024)?;
+            let user = binding::invite(app, &ctx, invitation).await?;
+            Ok(json(StatusCode::CREATED, &json!({ "id": user.id })))
+        }
+        _ => Err(Error::NotFound("route")),
+    }
 }

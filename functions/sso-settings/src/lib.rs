@@ -10,6 +10,7 @@ use shared::app::rfc3339;
 use shared::error::Error;
 use shared::http::{HandlerFuture, empty, finish, json, route_key};
 use shared::store::audit::AuditEvent;
+use shared::store::bindings::BindingState;
 use shared::store::orgs::SsoStatus;
 use shared::store::saml::Purpose;
 use shared::types::random_id;
@@ -143,7 +144,22 @@ async fn disable_scim(app: &App, ctx: &AdminContext) -> Result<Response<Body>, E
 
 /// `GET /admin/users`: every user with its binding state.
 async fn list_users(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
-    let users = app.store.list_users(ctx.company_id()).await?;
+    let (users, bindings) = futures_util::join!(
+        app.store.list_users(ctx.company_id()),
+        app.store.list_bindings(ctx.company_id())
+    );
+    let (users, bindings) = (users?, bindings?);
+    let now = app.now().unix_timestamp();
+    let state = |u: &shared::store::users::User| {
+        if u.name_id.is_some() {
+            return "bound";
+        }
+        match bindings.iter().find(|b| b.user_id == u.id) {
+            Some(b) if b.state == BindingState::Pending && b.expires_at > now => "pending",
+            Some(b) if b.state == BindingState::Pending => "expired",
+            _ => "none",
+        }
+    };
     let users: Vec<Value> = users
         .iter()
         .map(|u| {
@@ -155,7 +171,7 @@ async fn list_users(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Err
                 "role": u.role,
                 "active": u.active,
                 "source": u.source,
-                "binding": if u.name_id.is_some() { "bound" } else { "none" },
+                "binding": state(u),
             })
         })
         .collect();

@@ -4,6 +4,7 @@
 //! conditional put (never read-then-write). Items convert with `serde_dynamo`.
 
 pub mod audit;
+pub mod bindings;
 pub mod jobs;
 pub mod keys;
 pub mod orgs;
@@ -45,6 +46,22 @@ impl Store {
 
     pub fn table(&self) -> &str {
         &self.table
+    }
+}
+
+impl Store {
+    /// Writes `items` in one transaction; a failed condition is `409 conflict`.
+    pub async fn write_all(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<(), Error> {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(())
     }
 }
 

@@ -147,6 +147,8 @@ struct UserWrite {
     token_check: Option<usize>,
     /// Transaction index of the user item's version condition.
     user_index: usize,
+    /// Transaction index of an extra conditional item, if any.
+    extra_index: Option<usize>,
 }
 
 impl UserWrite {
@@ -164,6 +166,7 @@ impl UserWrite {
             guards: Vec::new(),
             token_check,
             user_index: 0,
+            extra_index: None,
         })
     }
 
@@ -177,7 +180,20 @@ impl UserWrite {
         self.items.push(item);
     }
 
+    fn extra(&mut self, item: Option<TransactWriteItem>) {
+        if let Some(item) = item {
+            self.extra_index = Some(self.items.len());
+            self.items.push(item);
+        }
+    }
+
     fn failure(&self, failed: &[usize]) -> Error {
+        if self.extra_index.is_some_and(|i| failed.contains(&i)) {
+            return Error::Gone {
+                code: "binding_used",
+                detail: "This link was already used or replaced by a newer one.".into(),
+            };
+        }
         if self.token_check.is_some_and(|i| failed.contains(&i)) {
             return Error::Unauthorized("SCIM token revoked during the request");
         }
@@ -222,6 +238,18 @@ impl Store {
         event: &AuditEvent,
         auth: Option<&ScimCredential>,
     ) -> Result<(), Error> {
+        self.create_user_with(user, event, auth, vec![]).await
+    }
+
+    /// `create_user_as` plus more items in the same transaction (an invitation's outbox
+    /// record and binding link).
+    pub async fn create_user_with(
+        &self,
+        user: &User,
+        event: &AuditEvent,
+        auth: Option<&ScimCredential>,
+        also: Vec<TransactWriteItem>,
+    ) -> Result<(), Error> {
         let org = &user.company_id;
         let item = to_item(user, keys::org_pk(org), &keys::user_sk(&user.id))?;
         let put = Put::builder()
@@ -236,6 +264,7 @@ impl Store {
             write.guard(kind, guard_put(self.table(), org, kind, &value, &user.id)?);
         }
         write.items.push(event.put(org, self.table())?);
+        write.items.extend(also);
         write.send(self).await
     }
 
@@ -247,6 +276,19 @@ impl Store {
         new: &User,
         event: &AuditEvent,
         auth: Option<&ScimCredential>,
+    ) -> Result<(), Error> {
+        self.update_user_with(old, new, event, auth, None).await
+    }
+
+    /// `update_user` plus one more conditional item in the same transaction (marking a
+    /// binding link used); if its condition fails the answer is `410 binding_used`.
+    pub async fn update_user_with(
+        &self,
+        old: &User,
+        new: &User,
+        event: &AuditEvent,
+        auth: Option<&ScimCredential>,
+        also: Option<TransactWriteItem>,
     ) -> Result<(), Error> {
         let org = &new.company_id;
         let item = to_item(new, keys::org_pk(org), &keys::user_sk(&new.id))?;
@@ -269,6 +311,7 @@ impl Store {
             write.guard(*kind, guard_put(self.table(), org, *kind, value, &new.id)?);
         }
         write.items.push(event.put(org, self.table())?);
+        write.extra(also);
         write.send(self).await
     }
 
