@@ -150,8 +150,3 @@ pub fn finish(req: &Request, result: Result<Response<Body>, Error>) -> Response<
         error.render(!wants_html(req), &correlation_id(req))
     })
 }
-
-/// The answer of a function whose capability is still to come.
-pub fn not_implemented(req: Request) -> HandlerFuture {
-    Box::pin(async move { finish(&req, Err(Error::NotImplemented)) })
-}

@@ -155,17 +155,6 @@ async fn the_users_list_shows_every_user_with_its_binding_state() {
 }
 
 #[tokio::test]
-async fn routes_still_to_come_answer_501_problem_json() {
-    let env = TestEnv::new().await;
-    let org = env.seed_org(0).await;
-    let response = env
-        .admin("POST", "/admin/invitations", &org.admin_token)
-        .await;
-    assert_eq!(response.status, 501);
-    assert_eq!(response.json()["code"], "not_implemented");
-}
-
-#[tokio::test]
 async fn concurrent_creates_of_one_user_name_leave_exactly_one() {
     let env = TestEnv::new().await;
     let org = env.seed_org(0).await;
