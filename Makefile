@@ -53,7 +53,7 @@ bench: deps
 build:
 	@bash scripts/bootstrap.sh --with-build-tools
 	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release --x86-64 --output-format zip \
-		$(addprefix --package ,$(FUNCTIONS))
+		$(addprefix --bin ,$(FUNCTIONS))
 
 ## check-lambda: the built zips link only base-system libraries and glibc <= 2.34 (AL2023).
 check-lambda:
