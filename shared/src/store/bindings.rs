@@ -122,41 +122,15 @@ impl Store {
         org: &CompanyId,
         user: &UserId,
     ) -> Result<Option<Binding>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), &binding_sk(user))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.item.map(from_item).transpose()
+        self.get_as(keys::org_pk(org), &binding_sk(user)).await
     }
 
     /// Every binding of the org (for the users list).
     pub async fn list_bindings(&self, org: &CompanyId) -> Result<Vec<Binding>, Error> {
-        let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk AND begins_with(SK, :b)")
-                .expression_attribute_values(":pk", s(keys::org_pk(org)))
-                .expression_attribute_values(":b", s(BINDING_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from(classify(e)))?;
-            for item in out.items.unwrap_or_default() {
-                found.push(from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(found);
-            }
-        }
+        self.org_items(org, BINDING_PREFIX, None)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 }

@@ -75,16 +75,7 @@ impl Job {
 
 impl Store {
     pub async fn get_job(&self, id: &str) -> Result<Option<Job>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(job_pk(id), JOB_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.item.map(from_item).transpose()
+        self.get_as(job_pk(id), JOB_SK).await
     }
 
     /// Jobs not finished yet, oldest first.

@@ -50,6 +50,69 @@ impl Store {
 }
 
 impl Store {
+    /// One item by key, strongly consistent.
+    pub(crate) async fn get_raw(&self, pk: String, sk: &str) -> Result<Option<Item>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(out.item)
+    }
+
+    /// One item by key, converted.
+    pub(crate) async fn get_as<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, Error> {
+        self.get_raw(pk, sk).await?.map(from_item).transpose()
+    }
+
+    /// Every item of a query, following its pages.
+    pub(crate) async fn query_all(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    ) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = query
+                .clone()
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from(classify(e)))?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Every item of the org's partition whose sort key starts with `prefix`.
+    pub(crate) async fn org_items(
+        &self,
+        org: &crate::types::CompanyId,
+        prefix: &str,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, Error> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(keys::org_pk(org)))
+            .expression_attribute_values(":prefix", s(prefix))
+            .set_projection_expression(projection.map(str::to_owned));
+        self.query_all(query).await
+    }
+
     /// Writes `items` in one transaction; a failed condition is `409 conflict`.
     pub async fn write_all(
         &self,

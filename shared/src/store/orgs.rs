@@ -92,16 +92,7 @@ impl Store {
     }
 
     pub async fn get_org(&self, org: &CompanyId) -> Result<Option<Org>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), keys::ORG_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.item.map(from_item).transpose()
+        self.get_as(keys::org_pk(org), keys::ORG_SK).await
     }
 
     /// The org, its SSO config and the acting admin's user item, in one round trip.
@@ -250,46 +241,25 @@ impl Store {
 
     /// Orgs whose IdP metadata came from a URL (the refresh schedule's work list).
     pub async fn orgs_with_metadata_url(&self) -> Result<Vec<CompanyId>, Error> {
-        let mut orgs = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name("GSI1")
-                .key_condition_expression("GSI1PK = :p")
-                .expression_attribute_values(":p", super::s(METADATA_URLS))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from(classify(e)))?;
-            for item in out.items() {
-                if let Some(org) = item
-                    .get("GSI1SK")
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :p")
+            .expression_attribute_values(":p", super::s(METADATA_URLS));
+        let items = self.query_all(query).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                item.get("GSI1SK")
                     .and_then(|v| v.as_s().ok())
                     .and_then(|o| CompanyId::parse(o).ok())
-                {
-                    orgs.push(org);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(orgs);
-            }
-        }
+            })
+            .collect())
     }
 
     pub async fn get_sso_config(&self, org: &CompanyId) -> Result<Option<SsoConfig>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), keys::SSO_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.item.map(from_item).transpose()
+        self.get_as(keys::org_pk(org), keys::SSO_SK).await
     }
 }

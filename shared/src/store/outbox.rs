@@ -106,16 +106,7 @@ impl Store {
     }
 
     pub async fn get_outbox(&self, id: &str) -> Result<Option<OutboxRecord>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(outbox_pk(id), OUTBOX_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.item.map(from_item).transpose()
+        self.get_as(outbox_pk(id), OUTBOX_SK).await
     }
 
     /// Pending records due by `now`, oldest first (the sparse index; eventually consistent).

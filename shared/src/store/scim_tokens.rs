@@ -80,17 +80,10 @@ impl Store {
 
     /// The org a SCIM token hash belongs to: one `GetItem`.
     pub async fn org_for_scim_token(&self, hash: &str) -> Result<Option<CompanyId>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::scim_token_pk(hash), keys::SCIM_TOKEN_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        Ok(out
-            .item
+        let item = self
+            .get_raw(keys::scim_token_pk(hash), keys::SCIM_TOKEN_SK)
+            .await?;
+        Ok(item
             .and_then(|item| item.get("companyId").and_then(|v| v.as_s().ok()).cloned())
             .and_then(|id| CompanyId::parse(&id).ok()))
     }
@@ -188,19 +181,10 @@ impl Store {
 
     /// Checks the SCIM token alone (one `GetItem`).
     pub async fn check_scim_token(&self, credential: &ScimCredential) -> Result<(), Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(
-                keys::scim_token_pk(&credential.hash),
-                keys::SCIM_TOKEN_SK,
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        check_token_item(out.item.as_ref(), credential)
+        let item = self
+            .get_raw(keys::scim_token_pk(&credential.hash), keys::SCIM_TOKEN_SK)
+            .await?;
+        check_token_item(item.as_ref(), credential)
     }
 }
 

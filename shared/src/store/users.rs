@@ -354,16 +354,7 @@ impl Store {
     }
 
     pub async fn get_user(&self, org: &CompanyId, id: &UserId) -> Result<Option<User>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), &keys::user_sk(id))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.item.map(from_item).transpose()
+        self.get_as(keys::org_pk(org), &keys::user_sk(id)).await
     }
 
     /// Up to `limit` users of the org after `after` (id order), and whether more follow.
@@ -400,62 +391,29 @@ impl Store {
     /// `active` and bound-or-not of every user, read with a projection (small pages even
     /// for 10,000 users): what enabling or disabling SSO needs to count who is owed email.
     pub async fn user_flags(&self, org: &CompanyId) -> Result<Vec<UserFlags>, Error> {
-        let mut flags = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk AND begins_with(SK, :user)")
-                .expression_attribute_values(":pk", s(keys::org_pk(org)))
-                .expression_attribute_values(":user", s(keys::USER_PREFIX))
-                .projection_expression("active, nameId")
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from(classify(e)))?;
-            for item in out.items.unwrap_or_default() {
-                flags.push(UserFlags {
-                    active: item
-                        .get("active")
-                        .and_then(|v| v.as_bool().ok())
-                        .copied()
-                        .unwrap_or(false),
-                    bound: item.contains_key("nameId"),
-                });
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(flags);
-            }
-        }
+        let items = self
+            .org_items(org, keys::USER_PREFIX, Some("active, nameId"))
+            .await?;
+        Ok(items
+            .iter()
+            .map(|item| UserFlags {
+                active: item
+                    .get("active")
+                    .and_then(|v| v.as_bool().ok())
+                    .copied()
+                    .unwrap_or(false),
+                bound: item.contains_key("nameId"),
+            })
+            .collect())
     }
 
     /// Every user of the org, in id order (all pages).
     pub async fn list_users(&self, org: &CompanyId) -> Result<Vec<User>, Error> {
-        let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk AND begins_with(SK, :user)")
-                .expression_attribute_values(":pk", s(keys::org_pk(org)))
-                .expression_attribute_values(":user", s(keys::USER_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from(classify(e)))?;
-            for item in out.items.unwrap_or_default() {
-                users.push(from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(users);
-            }
-        }
+        self.org_items(org, keys::USER_PREFIX, None)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     /// The id of the user holding a unique value (already normalized), if any.
@@ -465,20 +423,10 @@ impl Store {
         kind: Unique,
         value: &str,
     ) -> Result<Option<UserId>, Error> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(
-                keys::unique_pk(org, kind, value),
-                keys::UNIQUE_SK,
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        Ok(out
-            .item
+        let item = self
+            .get_raw(keys::unique_pk(org, kind, value), keys::UNIQUE_SK)
+            .await?;
+        Ok(item
             .and_then(|mut item| item.remove("userId"))
             .and_then(|v| match v {
                 AttributeValue::S(id) => UserId::parse(&id).ok(),
