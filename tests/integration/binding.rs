@@ -83,6 +83,33 @@ async fn enable_email_link_idp_acs_bound_and_logged_in() {
     assert_eq!(claims.exp - claims.iat, 72 * 3600);
     let listed = users(&s).await;
     assert_eq!(user_by_email(&listed, &email)["binding"], "pending");
+    // The mail viewer shows it, as JSON and as a page with the link clickable.
+    let mail: Value = s
+        .http
+        .get(format!("{}/dev/mail", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        mail.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["to"][0] == email && m["links"][0] == links[0].as_str())
+    );
+    let page = s
+        .http
+        .get(format!("{}/dev/mail", s.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("href=\"{}\"", links[0])));
 
     let done = bind_through(&s, &links[0], "ada@okta.example.com").await;
     assert_eq!(done.status(), 303);
