@@ -13,7 +13,7 @@ FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
 .PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \
-	build check-lambda sam-validate
+	build check-lambda sam-validate bench-cold-start
 
 deps:
 	@bash scripts/bootstrap.sh
@@ -43,10 +43,23 @@ fmt:
 seed:
 	@cargo run -q -p local --bin seed
 
-## bench: criterion benchmarks.
+## bench: criterion benchmarks, then `make bench-cold-start` if `make build` has made
+## target/lambda (bench does not build the release zips itself: that is slow).
 bench: deps
 	cargo bench --workspace
 	ENABLE_USERS=10000 bash scripts/services.sh fg -- cargo test -p integration-tests lifecycle::enabling_for -- --nocapture
+	@if [ -d target/lambda ]; then \
+		$(MAKE) --no-print-directory bench-cold-start; \
+	else \
+		echo "bench: no target/lambda: skipping the cold-start benchmark (run \`make build\`, then \`make bench-cold-start\`)"; \
+	fi
+
+## bench-cold-start: each function's cold start (process start -> first answered
+## invocation, through a fake Lambda Runtime API), median of RUNS, on the release
+## binaries of `make build`; provisions the local table and secret with the seed binary.
+RUNS ?= 7
+bench-cold-start: deps
+	bash scripts/services.sh fg -- sh -c 'cargo build -q -p local --bin seed && python3 scripts/cold_start.py --provision --runs $(RUNS)'
 
 ## build: release zips of every function (target/lambda/<name>/bootstrap.zip), as
 ## SAM deploys them; installs cargo-lambda and zig (PyPI) into .venv first. Slow.
