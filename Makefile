@@ -46,7 +46,7 @@ seed:
 ## bench: criterion benchmarks, then `make bench-cold-start` if `make build` has made
 ## target/lambda (bench does not build the release zips itself: that is slow).
 bench: deps
-	cargo bench --workspace
+	bash scripts/services.sh fg -- cargo bench --workspace
 	ENABLE_USERS=10000 bash scripts/services.sh fg -- cargo test -p integration-tests lifecycle::enabling_for -- --nocapture
 	@if [ -d target/lambda ]; then \
 		$(MAKE) --no-print-directory bench-cold-start; \
