@@ -32,12 +32,24 @@ fn to_email(message: &Value) -> Value {
     let body = message["body"].as_str().unwrap_or_default();
     let is_html = body.trim_start().starts_with('<');
     json!({
-        "to": message.pointer("/destinations/ToAddresses").cloned().unwrap_or(json!([])),
+        "to": recipients(message),
         "subject": message["subject"],
         "text": if is_html { Value::Null } else { json!(body) },
         "html": if is_html { json!(body) } else { Value::Null },
         "links": links(body),
     })
+}
+
+/// The To addresses, comma-separated (ours have one).
+fn recipients(message: &Value) -> String {
+    let to = message
+        .pointer("/destinations/ToAddresses")
+        .and_then(Value::as_array);
+    to.into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Every http(s) URL in the body.
@@ -82,7 +94,7 @@ pub async fn page(_app: &App, req: &http::Request<Body>) -> Response<Body> {
             format!(
                 "<h2>{}</h2><p>To: {}</p><ul>{links}</ul>",
                 escape(m["subject"].as_str().unwrap_or_default()),
-                escape(&m["to"].to_string())
+                escape(m["to"].as_str().unwrap_or_default())
             )
         })
         .collect();

@@ -334,7 +334,7 @@ pub fn session_cookie(app: &App, token: &str) -> String {
     } else {
         ""
     };
-    format!("session={token}; HttpOnly{secure}; SameSite=Lax; Path=/; Max-Age={SESSION_SECONDS}")
+    format!("session={token}; HttpOnly{secure}; SameSite=Lax; Path=/")
 }
 
 #[cfg(test)]

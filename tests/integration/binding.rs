@@ -97,7 +97,7 @@ async fn enable_email_link_idp_acs_bound_and_logged_in() {
         mail.as_array()
             .unwrap()
             .iter()
-            .any(|m| m["to"][0] == email && m["links"][0] == links[0].as_str())
+            .any(|m| m["to"] == email && m["links"][0] == links[0].as_str())
     );
     let page = s
         .http
