@@ -16,11 +16,7 @@ async fn links_for(to: &str) -> Vec<String> {
     local::mail_viewer::emails()
         .await
         .into_iter()
-        .filter(|m| {
-            m["to"]
-                .as_array()
-                .is_some_and(|t| t.iter().any(|a| a == to))
-        })
+        .filter(|m| m["to"] == to)
         .flat_map(|m| m["links"].as_array().cloned().unwrap_or_default())
         .filter_map(|l| l.as_str().map(str::to_owned))
         .collect()
