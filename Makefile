@@ -12,7 +12,7 @@ FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
 # Offline SAM CLI: no telemetry calls, a region so it never asks for one.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \
+.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \ sam-build
 	build check-lambda sam-validate bench-cold-start
 
 deps:
@@ -77,6 +77,12 @@ sam-validate:
 	@bash scripts/bootstrap.sh --with-sam
 	$(SAM_ENV) .venv-sam/bin/sam validate --template-file template.yaml
 	$(SAM_ENV) .venv-sam/bin/sam validate --lint --template-file template.yaml
+
+## sam-build: SAM's own build (its rust-cargolambda builder is a beta feature); needs
+## cargo-lambda on PATH, which `make build` installs into .venv.
+sam-build:
+	@bash scripts/bootstrap.sh --with-build-tools --with-sam
+	PATH="$(CURDIR)/.venv/bin:$$PATH" SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(SAM_ENV) .venv-sam/bin/sam build
 
 services-up: deps
 	bash scripts/services.sh up
