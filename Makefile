@@ -12,8 +12,8 @@ FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
 # Offline SAM CLI: no telemetry calls, a region so it never asks for one.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \ sam-build
-	build check-lambda sam-validate bench-cold-start
+.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \
+	build check-lambda sam-validate bench-cold-start sam-build
 
 deps:
 	@bash scripts/bootstrap.sh
