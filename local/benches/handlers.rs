@@ -73,6 +73,11 @@ async fn call(
 fn scim(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let w = rt.block_on(world());
+    // The floor: one bare GetItem to DynamoDB Local through the same SDK client.
+    let org = CompanyId::parse("acme-demo").unwrap();
+    c.bench_function("dynamodb_local/get_item_floor", |b| {
+        b.iter(|| rt.block_on(w.app.store.get_org(black_box(&org))).unwrap())
+    });
     let get = format!("/scim/v2/Users/{}", w.user_id);
     c.bench_function("scim/get_user_by_id", |b| {
         b.iter(|| rt.block_on(call(&w.router, &w.app, "GET", &get, &w.scim_token, None)))
