@@ -113,18 +113,38 @@ impl Store {
         self.query_all(query).await
     }
 
+    /// Writes `items` in one transaction; when a condition fails, `on_condition` says what
+    /// that means, given the indexes of the items whose condition failed.
+    pub(crate) async fn transact(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        on_condition: impl FnOnce(&[usize]) -> Error,
+    ) -> Result<(), Error> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) => Ok(()),
+            Err(Failure::Condition(failed)) => Err(on_condition(&failed)),
+            Err(other) => Err(other.into()),
+        }
+    }
+
     /// Writes `items` in one transaction; a failed condition is `409 conflict`.
     pub async fn write_all(
         &self,
         items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     ) -> Result<(), Error> {
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        Ok(())
+        self.transact(items, |failed| {
+            Error::conflict(
+                "conflict",
+                format!("condition failed on item(s) {failed:?}"),
+            )
+        })
+        .await
     }
 }
 

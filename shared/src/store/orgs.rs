@@ -178,20 +178,13 @@ impl Store {
             .map_err(Error::internal)?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
         items.extend(also);
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
-            Err(super::Failure::Condition(_)) => Err(Error::conflict(
+        self.transact(items, |_| {
+            Error::conflict(
                 "status_changed",
                 "The SSO status changed meanwhile; reload.",
-            )),
-            Err(other) => Err(other.into()),
-        }
+            )
+        })
+        .await
     }
 }
 
@@ -223,20 +216,13 @@ impl Store {
         .map_err(Error::internal)?;
         let mut items = vec![TransactWriteItem::builder().put(put).build()];
         items.extend(also);
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
-            Err(super::Failure::Condition(_)) => Err(Error::conflict(
+        self.transact(items, |_| {
+            Error::conflict(
                 "concurrent_update",
                 "The SSO configuration changed meanwhile; reload.",
-            )),
-            Err(other) => Err(other.into()),
-        }
+            )
+        })
+        .await
     }
 
     /// Orgs whose IdP metadata came from a URL (the refresh schedule's work list).

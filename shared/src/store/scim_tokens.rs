@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::audit::AuditEvent;
-use super::{Failure, Item, Store, classify, key, keys, s};
+use super::{Item, Store, classify, key, keys, s};
 use crate::error::Error;
 use crate::tokens::ScimCredential;
 use crate::types::CompanyId;
@@ -98,20 +98,13 @@ impl Store {
     }
 
     async fn write_token_change(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
-            Err(Failure::Condition(_)) => Err(Error::conflict(
+        self.transact(items, |_| {
+            Error::conflict(
                 "concurrent_update",
                 "The SCIM token changed meanwhile; reload and try again.",
-            )),
-            Err(other) => Err(other.into()),
-        }
+            )
+        })
+        .await
     }
 }
 

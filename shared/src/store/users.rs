@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::AuditEvent;
 use super::keys::{self, Unique};
-use super::{Failure, Store, classify, from_item, key, s, to_item};
+use super::{Store, classify, from_item, key, s, to_item};
 use crate::error::Error;
 use crate::tokens::ScimCredential;
 use crate::types::{CompanyId, Email, Role, UserId, UserName};
@@ -209,18 +209,9 @@ impl UserWrite {
         )
     }
 
-    async fn send(self, store: &Store) -> Result<(), Error> {
-        let result = store
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(self.items.clone()))
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
-            Err(Failure::Condition(failed)) => Err(self.failure(&failed)),
-            Err(other) => Err(other.into()),
-        }
+    async fn send(mut self, store: &Store) -> Result<(), Error> {
+        let items = std::mem::take(&mut self.items);
+        store.transact(items, |failed| self.failure(failed)).await
     }
 }
 
