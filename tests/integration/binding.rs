@@ -125,22 +125,7 @@ async fn enable_email_link_idp_acs_bound_and_logged_in() {
     assert_eq!(again.json::<Value>().await.unwrap()["code"], "binding_used");
 
     // From now on plain logins with that NameID work.
-    let start = s
-        .http
-        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let page = s
-        .respond(&[
-            ("name_id", "ada@okta.example.com"),
-            ("acs_url", &crate::saml_flow::hidden(&start, "acs_url")),
-            ("audience", &crate::saml_flow::hidden(&start, "audience")),
-        ])
-        .await;
+    let page = s.idp_initiated("ada@okta.example.com", &[]).await;
     assert_eq!(s.post_acs(&page).await.status(), 303);
 }
 

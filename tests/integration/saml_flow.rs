@@ -137,6 +137,29 @@ impl Stack {
         response.text().await.unwrap()
     }
 
+    /// An IdP-initiated login from the dev IdP's start page for this org, answered as
+    /// `name_id` (plus `extra` form fields); returns the auto-post page.
+    pub(crate) async fn idp_initiated(&self, name_id: &str, extra: &[(&str, &str)]) -> String {
+        let start_url = format!("{}/dev/idp/start?companyId={}", self.base, self.company);
+        let start = self
+            .http
+            .get(start_url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (acs, audience) = (hidden(&start, "acs_url"), hidden(&start, "audience"));
+        let mut form = vec![
+            ("name_id", name_id),
+            ("acs_url", acs.as_str()),
+            ("audience", audience.as_str()),
+        ];
+        form.extend_from_slice(extra);
+        self.respond(&form).await
+    }
+
     /// What the browser's auto-submitting form does.
     pub(crate) async fn post_acs(&self, auto_post: &str) -> reqwest::Response {
         let action = attr_after(auto_post, "action=\"");
@@ -281,22 +304,8 @@ async fn the_whole_flow_ingest_verify_enable_and_log_in_both_ways() {
     );
 
     // IdP-initiated (no InResponseTo), from the dev IdP's own start page.
-    let start = s
-        .http
-        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     let page = s
-        .respond(&[
-            ("name_id", &user_name),
-            ("acs_url", &hidden(&start, "acs_url")),
-            ("audience", &hidden(&start, "audience")),
-            ("relay_state", "/reports"),
-        ])
+        .idp_initiated(&user_name, &[("relay_state", "/reports")])
         .await;
     let done = s.post_acs(&page).await;
     assert_eq!(done.status(), 303);
@@ -312,22 +321,7 @@ async fn an_existing_user_not_yet_bound_is_403_user_not_bound_with_a_helpful_pag
     let s = stack().await;
     s.connect().await;
     let existing = format!("admin@{}.example.com", s.company);
-    let start = s
-        .http
-        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let page = s
-        .respond(&[
-            ("name_id", &existing),
-            ("acs_url", &hidden(&start, "acs_url")),
-            ("audience", &hidden(&start, "audience")),
-        ])
-        .await;
+    let page = s.idp_initiated(&existing, &[]).await;
     let response = s.post_acs(&page).await;
     assert_eq!(response.status(), 403);
     let text = response.text().await.unwrap();
@@ -364,22 +358,7 @@ async fn an_inactive_user_is_403_user_inactive() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let start = s
-        .http
-        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let page = s
-        .respond(&[
-            ("name_id", &user_name),
-            ("acs_url", &hidden(&start, "acs_url")),
-            ("audience", &hidden(&start, "audience")),
-        ])
-        .await;
+    let page = s.idp_initiated(&user_name, &[]).await;
     let response = s.post_acs(&page).await;
     assert_eq!(response.status(), 403);
     assert!(response.text().await.unwrap().contains("user_inactive"));
@@ -409,23 +388,8 @@ async fn logins_before_sso_is_enabled_are_refused() {
     assert_eq!(start.status(), 403);
     let body: Value = start.json().await.unwrap();
     assert_eq!(body["code"], "sso_not_enabled");
-    let idp_start = s
-        .http
-        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     let name = format!("admin@{}.example.com", s.company);
-    let page = s
-        .respond(&[
-            ("name_id", &name),
-            ("acs_url", &hidden(&idp_start, "acs_url")),
-            ("audience", &hidden(&idp_start, "audience")),
-        ])
-        .await;
+    let page = s.idp_initiated(&name, &[]).await;
     let response = s.post_acs(&page).await;
     assert_eq!(response.status(), 403);
     assert!(response.text().await.unwrap().contains("sso_not_enabled"));
@@ -436,22 +400,8 @@ async fn an_in_response_to_that_names_no_stored_request_is_refused() {
     let s = stack().await;
     s.connect().await;
     let name = format!("admin@{}.example.com", s.company);
-    let start = s
-        .http
-        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     let page = s
-        .respond(&[
-            ("name_id", &name),
-            ("acs_url", &hidden(&start, "acs_url")),
-            ("audience", &hidden(&start, "audience")),
-            ("in_response_to", "_never_issued"),
-        ])
+        .idp_initiated(&name, &[("in_response_to", "_never_issued")])
         .await;
     let response = s.post_acs(&page).await;
     assert_eq!(response.status(), 403);
@@ -550,23 +500,7 @@ async fn an_expired_request_and_another_orgs_request_are_refused() {
         };
         s.env.app.store.put_authn_request(&record).await.unwrap();
         let name = format!("admin@{}.example.com", s.company);
-        let start = s
-            .http
-            .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let page = s
-            .respond(&[
-                ("name_id", &name),
-                ("acs_url", &hidden(&start, "acs_url")),
-                ("audience", &hidden(&start, "audience")),
-                ("in_response_to", id),
-            ])
-            .await;
+        let page = s.idp_initiated(&name, &[("in_response_to", id)]).await;
         let response = s.post_acs(&page).await;
         assert_eq!(response.status(), 403, "{code}");
         assert!(response.text().await.unwrap().contains(code), "{code}");
