@@ -27,13 +27,16 @@ text-decoration:none;border-radius:4px\">{label}</a></p>\
     )
 }
 
+fn greeting(given_name: &str) -> String {
+    match given_name.trim() {
+        "" => "Hello,".to_owned(),
+        name => format!("Hello {name},"),
+    }
+}
+
 /// After SSO is enabled (or an admin resends): bind the existing account within 72 hours.
 pub fn binding(given_name: &str, link: &str) -> Email {
-    let greeting = if given_name.trim().is_empty() {
-        "Hello,".to_owned()
-    } else {
-        format!("Hello {},", given_name.trim())
-    };
+    let greeting = greeting(given_name);
     let lines = vec![
         greeting,
         "Your company now signs in to Qualified with Okta. Link your Qualified account to your Okta account to keep access.".to_owned(),
@@ -48,11 +51,7 @@ pub fn binding(given_name: &str, link: &str) -> Email {
 
 /// An invited user (orgs without SCIM): same binding flow, different words.
 pub fn invitation(given_name: &str, link: &str) -> Email {
-    let greeting = if given_name.trim().is_empty() {
-        "Hello,".to_owned()
-    } else {
-        format!("Hello {},", given_name.trim())
-    };
+    let greeting = greeting(given_name);
     let lines = vec![
         greeting,
         "You have been invited to Qualified. Sign in with your company's Okta account to accept."
@@ -72,11 +71,7 @@ pub fn invitation(given_name: &str, link: &str) -> Email {
 
 /// After SSO is disabled: set a password to keep signing in with your email address.
 pub fn password_setup(given_name: &str, link: &str) -> Email {
-    let greeting = if given_name.trim().is_empty() {
-        "Hello,".to_owned()
-    } else {
-        format!("Hello {},", given_name.trim())
-    };
+    let greeting = greeting(given_name);
     let lines = vec![
         greeting,
         "Your company no longer signs in to Qualified with Okta. Create a password to keep signing in with your email address.".to_owned(),
