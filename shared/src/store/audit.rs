@@ -1,6 +1,6 @@
 //! Audit events: who did what to whom, written in the same transaction as the change.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::{Deserialize, Serialize};
 
 use super::{keys, to_item};
@@ -36,12 +36,6 @@ impl AuditEvent {
     /// The transaction item that records this event for `org`.
     pub(crate) fn put(&self, org: &CompanyId, table: &str) -> Result<TransactWriteItem, Error> {
         let item = to_item(self, keys::org_pk(org), &keys::event_sk(&self.at, &self.id))?;
-        let put = Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        super::put_new(table, item)
     }
 }

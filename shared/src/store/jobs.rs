@@ -2,7 +2,7 @@
 //! 10,000 users a binding email. A job keeps a cursor, so a run that dies resumes where the
 //! last checkpoint left it; pending jobs sit in the sparse GSI under `JOB#PENDING`.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use super::{Item, Store, classify, from_item, key, s, to_item};
@@ -63,13 +63,7 @@ impl Job {
 
     /// A transaction item creating the job.
     pub fn put(&self, table: &str) -> Result<TransactWriteItem, Error> {
-        let put = Put::builder()
-            .table_name(table)
-            .set_item(Some(self.item()?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        super::put_new(table, self.item()?)
     }
 }
 

@@ -64,6 +64,30 @@ impl Store {
         Ok(out.item)
     }
 
+    /// Several items by key in one strongly consistent `BatchGetItem`; unprocessed keys
+    /// (DynamoDB shedding load) are `429`, so the caller never sees a partial answer.
+    pub(crate) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, Error> {
+        let wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+            .set_keys(Some(wanted))
+            .consistent_read(true)
+            .build()
+            .map_err(Error::internal)?;
+        let out = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, wanted)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        if out.unprocessed_keys().is_some_and(|k| !k.is_empty()) {
+            return Err(Error::Throttled { retry_after: 1 });
+        }
+        Ok(out
+            .responses
+            .and_then(|mut r| r.remove(&self.table))
+            .unwrap_or_default())
+    }
+
     /// One item by key, converted.
     pub(crate) async fn get_as<T: DeserializeOwned>(
         &self,
@@ -146,6 +170,22 @@ impl Store {
         })
         .await
     }
+}
+
+/// A transaction item creating `item`, never overwriting one with the same key.
+pub(crate) fn put_new(
+    table: &str,
+    item: Item,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
+    let put = aws_sdk_dynamodb::types::Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .map_err(Error::internal)?;
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
+        .put(put)
+        .build())
 }
 
 /// Serializes `value` and adds its keys.

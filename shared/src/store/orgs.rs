@@ -1,6 +1,5 @@
 //! Orgs and their SSO configuration items, and the one-round-trip read behind admin routes.
 
-use aws_sdk_dynamodb::types::KeysAndAttributes;
 use serde::{Deserialize, Serialize};
 
 use super::{Item, Store, classify, from_item, key, keys, to_item};
@@ -99,27 +98,13 @@ impl Store {
     pub async fn admin_view(&self, org: &CompanyId, admin: &UserId) -> Result<AdminView, Error> {
         let pk = keys::org_pk(org);
         let user_sk = keys::user_sk(admin);
-        let wanted = KeysAndAttributes::builder()
-            .keys(key(pk.clone(), keys::ORG_SK))
-            .keys(key(pk.clone(), keys::SSO_SK))
-            .keys(key(pk, &user_sk))
-            .consistent_read(true)
-            .build()
-            .map_err(Error::internal)?;
-        let out = self
-            .client()
-            .batch_get_item()
-            .request_items(self.table(), wanted)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        if out.unprocessed_keys().is_some_and(|k| !k.is_empty()) {
-            return Err(Error::Throttled { retry_after: 1 });
-        }
-        let items = out
-            .responses
-            .and_then(|mut r| r.remove(self.table()))
-            .unwrap_or_default();
+        let items = self
+            .batch_get(vec![
+                key(pk.clone(), keys::ORG_SK),
+                key(pk.clone(), keys::SSO_SK),
+                key(pk, &user_sk),
+            ])
+            .await?;
         let mut view = AdminView {
             org: None,
             sso: None,

@@ -5,7 +5,7 @@
 //! Pending records sit in a sparse GSI (`GSI1PK = OUTBOX#PENDING`, `GSI1SK = due time`) so
 //! the sweep finds them without a scan; marking a record sent removes it from the index.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use super::{Failure, Item, Store, classify, from_item, key, s, to_item};
@@ -76,13 +76,7 @@ impl OutboxRecord {
 
     /// A transaction item creating this record (never overwriting one).
     pub fn put(&self, table: &str) -> Result<TransactWriteItem, Error> {
-        let put = Put::builder()
-            .table_name(table)
-            .set_item(Some(self.item()?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        super::put_new(table, self.item()?)
     }
 }
 

@@ -1,11 +1,9 @@
 //! SCIM bearer tokens: stored only as a hash, one current token per org, rotation atomic.
 
-use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 use super::audit::AuditEvent;
-use super::{Item, Store, classify, key, keys, s};
+use super::{Item, Store, key, keys, s};
 use crate::error::Error;
 use crate::tokens::ScimCredential;
 use crate::types::CompanyId;
@@ -136,26 +134,7 @@ impl Store {
         sk: &str,
     ) -> Result<Option<Item>, Error> {
         let token_key = key(keys::scim_token_pk(&credential.hash), keys::SCIM_TOKEN_SK);
-        let wanted = KeysAndAttributes::builder()
-            .keys(token_key)
-            .keys(key(pk.clone(), sk))
-            .consistent_read(true)
-            .build()
-            .map_err(Error::internal)?;
-        let out = self
-            .client()
-            .batch_get_item()
-            .request_items(self.table(), wanted)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        if out.unprocessed_keys().is_some_and(|k| !k.is_empty()) {
-            return Err(Error::Throttled { retry_after: 1 });
-        }
-        let items = out
-            .responses
-            .and_then(|mut r| r.remove(self.table()))
-            .unwrap_or_default();
+        let items = self.batch_get(vec![token_key, key(pk.clone(), sk)]).await?;
         let (mut token, mut other) = (None, None);
         for item in items {
             let is_token = item
