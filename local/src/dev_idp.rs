@@ -145,6 +145,13 @@ impl DevIdp {
         })
     }
 
+    /// The same Response, unsigned (XML text): for a test to sign with an independent
+    /// signer (`xmlsec1`), or to tamper with first.
+    pub fn unsigned_response(&self, r: &ResponseParams) -> Result<String, String> {
+        check_http_url(r.acs_url)?;
+        Ok(response_xml(&self.entity_id, r, &Instants::at(r.now)?))
+    }
+
     /// An Okta-shaped `saml2p:Response` with its Assertion signed (RSA-SHA256, exclusive
     /// c14n) by the dev key, as the base64 `SAMLResponse` form value.
     pub fn signed_response(&self, r: &ResponseParams) -> Result<String, String> {

@@ -45,7 +45,7 @@ fn user(i: usize) -> User {
         role: Role::Rep,
         role_source: RoleSource::Extension,
         active: true,
-        external_id: Some(format!("00u{i}")),
+        external_id: shared::identity::ExternalId::parse(&format!("00u{i}")).ok(),
         name_id: None,
         source: Source::Scim,
         version: 3,

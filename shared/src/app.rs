@@ -136,6 +136,25 @@ impl App {
     pub fn now(&self) -> OffsetDateTime {
         (self.clock)()
     }
+
+    /// A new audit event, stamped now, with a fresh id.
+    pub fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> crate::store::audit::AuditEvent {
+        let mut event = crate::store::audit::AuditEvent::new(
+            crate::types::random_id(&mut rand::rng(), 10),
+            rfc3339(self.now()),
+            actor,
+            action,
+            target,
+        );
+        event.detail = detail;
+        event
+    }
 }
 
 async fn read_secret(client: &aws_sdk_secretsmanager::Client, id: &str) -> Result<Secrets, Error> {

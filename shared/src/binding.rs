@@ -6,56 +6,55 @@ use serde::Deserialize;
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
 use crate::error::Error;
+use crate::identity::NameId;
+use crate::identity::reach::Reach;
 use crate::mail::deliver::BINDING_SECONDS;
 use crate::store::audit::AuditEvent;
 use crate::store::bindings::BindingState;
 use crate::store::orgs::SsoStatus;
 use crate::store::outbox::{EmailKind, OutboxRecord, OutboxState};
-use crate::store::saml::AuthnRequestRecord;
 use crate::store::users::Source;
 use crate::store::users::User;
 use crate::tokens::{Audience, BindingClaims, TokenError};
 use crate::types::{CompanyId, random_id};
 use crate::types::{Email, Role, UserId, UserName};
 
-/// Binds `user` to `name_id` (the NameID guard makes it unique in the org: a NameID bound
-/// to someone else is `409 identity_already_bound`). Returns the updated user.
-pub async fn bind(app: &App, user: &User, name_id: &str, action: &str) -> Result<User, Error> {
-    bind_with(app, user, name_id, action, None).await
-}
-
-async fn bind_with(
+/// Carries out a binding reach (`identity::reach`): the user gets `name_id`, the NameID
+/// guard makes it unique in the org, an audit event names the rule, and for a binding
+/// link the link is marked used; one transaction. A NameID bound meanwhile to someone
+/// else is `409 identity_already_bound`; a link used meanwhile is `410 binding_used`.
+pub async fn bind(
     app: &App,
-    user: &User,
-    name_id: &str,
-    action: &str,
-    also: Option<TransactWriteItem>,
+    reach: &Reach,
+    name_id: &NameId,
+    link: Option<&str>,
 ) -> Result<User, Error> {
-    match user.name_id.as_deref() {
-        Some(current) if current.eq_ignore_ascii_case(name_id) => return Ok(user.clone()),
-        Some(_) => {
-            return Err(Error::conflict(
-                "already_bound",
-                "This account is bound to another identity.",
-            ));
-        }
-        None => {}
-    }
-    let at = rfc3339(app.now());
+    let user = reach.user();
     let mut next = user.clone();
-    next.name_id = Some(name_id.to_owned());
+    next.name_id = Some(name_id.clone());
     next.version += 1;
-    next.last_modified = at.clone();
-    let event = AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        at,
+    next.last_modified = rfc3339(app.now());
+    let action = match reach {
+        Reach::Bind(_) => "binding.completed",
+        _ => "saml.first_login",
+    };
+    let event = app.audit(
         "idp",
         action,
         user.id.as_str(),
+        serde_json::json!({ "rule": reach.rule() }),
     );
+    let used = match (reach, link) {
+        (Reach::Bind(_), Some(token)) => Some(app.store.use_binding_item(
+            &user.company_id,
+            &user.id,
+            token,
+        )?),
+        _ => None,
+    };
     match app
         .store
-        .update_user_with(user, &next, &event, None, also)
+        .update_user_with(user, &next, &event, None, used)
         .await
     {
         Ok(()) => Ok(next),
@@ -67,34 +66,29 @@ async fn bind_with(
     }
 }
 
-/// Purpose `bind` at the ACS: the request names the user whose binding link started it.
-pub async fn complete(
-    app: &App,
-    org: &CompanyId,
-    request: &AuthnRequestRecord,
-    name_id: &str,
-) -> Result<User, Error> {
-    let user_id = request
-        .binding_user
-        .as_ref()
-        .ok_or_else(|| Error::internal("bind request without a user"))?;
+/// `DELETE /admin/users/{userId}/binding`: the user's NameID and its guard go, the
+/// current link (if any) dies, and an audit event is written, in one transaction. A
+/// resend works afterwards. Unbinding an unbound user still kills its links.
+pub async fn unbind(app: &App, ctx: &AdminContext, user_id: &UserId) -> Result<(), Error> {
     let user = app
         .store
-        .get_user(org, user_id)
+        .get_user(ctx.company_id(), user_id)
         .await?
         .ok_or(Error::NotFound("user"))?;
-    if !user.active {
-        return Err(Error::forbidden(
-            "user_inactive",
-            format!("user {} is inactive", user.id),
-        ));
-    }
-    let token = request
-        .binding_token
-        .as_deref()
-        .ok_or_else(|| Error::internal("bind request without a token"))?;
-    let used = app.store.use_binding_item(org, &user.id, token)?;
-    bind_with(app, &user, name_id, "binding.completed", Some(used)).await
+    let mut next = user.clone();
+    next.name_id = None;
+    next.version += 1;
+    next.last_modified = rfc3339(app.now());
+    let event = app.audit(
+        &ctx.actor(),
+        "binding.unbound",
+        user.id.as_str(),
+        serde_json::json!({ "wasBound": user.name_id.is_some() }),
+    );
+    let links = app.store.drop_binding_item(ctx.company_id(), &user.id)?;
+    app.store
+        .update_user_with(&user, &next, &event, None, Some(links))
+        .await
 }
 
 /// `GET /bind/{token}`: the checks before the bind login starts. Forged or malformed:

@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod html;
 pub mod http;
+pub mod identity;
 pub mod idp;
 pub mod logging;
 pub mod login;

@@ -9,21 +9,23 @@
 //! - metadata without a signing certificate never validates: `KeyCache::get_or_parse`
 //!   refuses zero certificates, and ingest refuses such metadata (samael's own xmlsec
 //!   path fails open there; it is not used).
-//! - InResponseTo names a stored, unexpired request of this org, used once:
-//!   `consume_request` (DeleteItem returning the old item, SAML profiles 4.1.4.3).
-//! - IdP-initiated only for plain login: `resolve_request`.
+//! - InResponseTo, from signed content only (`saml::acs`), names a stored, unexpired
+//!   request of this org, used once: `resolve_request` (a DeleteItem conditional on the
+//!   org, returning the old item; SAML profiles 4.1.4.3). Another org's ID stays usable.
+//! - IdP-initiated only for plain login: `resolve_request` answers `None`.
 //! - the assertion ID never seen before: `Store::remember_assertion` until NotOnOrAfter
 //!   (SAML profiles 4.1.4.5).
-//! - SSO enabled (purpose verify aside), user active and bound: `resolve_user`.
+//! - SSO enabled (purpose verify aside): `require_enabled`; which account, active and
+//!   bound: `identity::reach` (the one decision), carried out by `reached`.
 
 use crate::app::{App, rfc3339};
 use crate::error::Error;
+use crate::identity::reach::{self, Candidates, Reach, Refusal};
+use crate::identity::{NameId, NameIdError};
 use crate::saml::{AcsContext, Rejection, ValidatedAssertion, sp, validate_form_value};
-use crate::store::audit::AuditEvent;
-use crate::store::keys::Unique;
 use crate::store::orgs::{SsoConfig, SsoStatus};
-use crate::store::saml::{AuthnRequestRecord, Purpose};
-use crate::store::users::{Source, User};
+use crate::store::saml::{AuthnRequestRecord, Consumed, Purpose};
+use crate::store::users::User;
 use crate::tokens::{Audience, SESSION_SECONDS, SessionClaims};
 use crate::types::{CompanyId, UserId, random_id};
 
@@ -124,7 +126,33 @@ fn rejected(rejection: Rejection) -> Error {
     }
 }
 
-/// The ACS chain for one org. `relay_state` only matters for IdP-initiated logins.
+/// The asserted NameID as an identity value: one with Unicode compatibility characters
+/// reaches no account (CONTRACT.md "Tenancy and identity": ACS `403`, its own code).
+fn asserted_name_id(raw: &str) -> Result<NameId, Error> {
+    NameId::parse(raw).map_err(|e| match e {
+        NameIdError::NotStable => Error::forbidden("saml_name_id_unnormalized", e.to_string()),
+        NameIdError::Malformed => Error::forbidden("saml_missing_name_id", e.to_string()),
+    })
+}
+
+/// Maps a refusal of `identity::reach` to its code.
+fn refused(refusal: Refusal) -> Error {
+    match refusal {
+        Refusal::NotBound(_) => Error::forbidden("user_not_bound", refusal.to_string()),
+        Refusal::Inactive(_) => Error::forbidden("user_inactive", refusal.to_string()),
+        Refusal::AccountBoundElsewhere => Error::conflict(
+            "already_bound",
+            "This account is bound to another identity.",
+        ),
+        Refusal::IdentityTaken(_) => Error::conflict(
+            "identity_already_bound",
+            "This identity is already bound to another account. Ask your admin.",
+        ),
+    }
+}
+
+/// The ACS for one org. Every outcome, accepted or refused, writes an audit event naming
+/// the rule applied (refusals once the org is known to have an IdP).
 pub async fn accept(
     app: &App,
     org: &CompanyId,
@@ -132,9 +160,40 @@ pub async fn accept(
     relay_state: Option<&str>,
 ) -> Result<Accepted, Error> {
     let config = org_config(app, org).await?;
+    let result = accept_for(app, org, &config, saml_response, relay_state).await;
+    if let Err(error) = &result {
+        record_refusal(app, org, error).await;
+    }
+    result
+}
+
+/// The refusal's event: its code and internal reason, for the admin's audit trail. A
+/// failure to write it is logged; the caller still gets the refusal.
+async fn record_refusal(app: &App, org: &CompanyId, error: &Error) {
+    if error.status().is_server_error() {
+        return;
+    }
+    let event = app.audit(
+        "idp",
+        "saml.refused",
+        org.as_str(),
+        serde_json::json!({ "code": error.code(), "reason": error.to_string() }),
+    );
+    if let Err(e) = app.store.record_event(org, &event).await {
+        tracing::warn!(error = %e, "could not record the refusal's audit event");
+    }
+}
+
+async fn accept_for(
+    app: &App,
+    org: &CompanyId,
+    config: &SsoConfig,
+    saml_response: &str,
+    relay_state: Option<&str>,
+) -> Result<Accepted, Error> {
     let keys = app
         .idp_keys
-        .get_or_parse(org.as_str(), config.version, &certs(&config))?;
+        .get_or_parse(org.as_str(), config.version, &certs(config))?;
     let (sp_entity, acs) = (sp_entity_id(app, org), acs_url(app, org));
     let ctx = AcsContext {
         sp_entity_id: &sp_entity,
@@ -145,22 +204,91 @@ pub async fn accept(
         skew_secs: app.config.clock_skew.as_secs() as i64,
     };
     let assertion = validate_form_value(saml_response, &ctx).map_err(rejected)?;
+    let name_id = asserted_name_id(&assertion.name_id)?;
     let request = resolve_request(app, org, &assertion).await?;
     remember(app, &assertion).await?;
-    match request.purpose {
-        Purpose::Verify => verify(app, org, &config, &assertion).await,
-        Purpose::Login => {
-            require_enabled(&config)?;
-            let user = resolve_user(app, org, &assertion.name_id).await?;
-            let relay = request.relay.or_else(|| relay_state.map(str::to_owned));
+    let (purpose, relay, link) = match request {
+        Some(r) => (r.purpose, r.relay, r.binding_user.zip(r.binding_token)),
+        None => (Purpose::Login, relay_state.map(str::to_owned), None),
+    };
+    match (purpose, link) {
+        (Purpose::Verify, _) => verify(app, org, config, &name_id).await,
+        (Purpose::Login, _) => {
+            require_enabled(config)?;
+            let found = candidates(app, org, &name_id, None).await?;
+            let reach = reach::for_login(&name_id, found).map_err(refused)?;
+            let user = reached(app, &reach, &name_id, None).await?;
             session(app, user, relay.as_deref())
         }
-        Purpose::Bind => {
-            require_enabled(&config)?;
-            let user = crate::binding::complete(app, org, &request, &assertion.name_id).await?;
-            session(app, user, request.relay.as_deref())
+        (Purpose::Bind, Some((user_id, token))) => {
+            require_enabled(config)?;
+            let user = app
+                .store
+                .get_user(org, &user_id)
+                .await?
+                .ok_or(Error::forbidden(
+                    "user_not_bound",
+                    "the link's user is gone",
+                ))?;
+            let found = candidates(app, org, &name_id, Some(&user)).await?;
+            let reach = reach::for_bind(&name_id, user, found).map_err(refused)?;
+            let user = reached(app, &reach, &name_id, Some(&token)).await?;
+            session(app, user, relay.as_deref())
         }
+        (Purpose::Bind, None) => Err(Error::internal("bind request without a user")),
     }
+}
+
+/// What the store holds for `name_id`: the holders of its key as a NameID binding and as
+/// a userName (one BatchGetItem), then their users (`known` is not read again).
+async fn candidates(
+    app: &App,
+    org: &CompanyId,
+    name_id: &NameId,
+    known: Option<&User>,
+) -> Result<Candidates, Error> {
+    let (bound, named) = app.store.identity_holders(org, &name_id.key()).await?;
+    let read = |id: Option<UserId>| async move {
+        match id {
+            Some(id) if known.is_some_and(|k| k.id == id) => Ok(known.cloned()),
+            Some(id) => app.store.get_user(org, &id).await,
+            None => Ok(None),
+        }
+    };
+    if bound.is_some() && bound == named {
+        let user = read(bound).await?;
+        return Ok(Candidates {
+            bound: user.clone(),
+            by_user_name: user,
+        });
+    }
+    let (bound, by_user_name) = futures_util::join!(read(bound), read(named));
+    Ok(Candidates {
+        bound: bound?,
+        by_user_name: by_user_name?,
+    })
+}
+
+/// Carries out a reach: a binding one binds (user, NameID guard, event, and a link marked
+/// used, in one transaction); a plain login records its event.
+async fn reached(
+    app: &App,
+    reach: &Reach,
+    name_id: &NameId,
+    link: Option<&str>,
+) -> Result<User, Error> {
+    let user = reach.user();
+    if reach.binds() {
+        return crate::binding::bind(app, reach, name_id, link).await;
+    }
+    let event = app.audit(
+        "idp",
+        "saml.login",
+        user.id.as_str(),
+        serde_json::json!({ "rule": reach.rule() }),
+    );
+    app.store.record_event(&user.company_id, &event).await?;
+    Ok(user.clone())
 }
 
 fn certs(config: &SsoConfig) -> Vec<String> {
@@ -182,43 +310,39 @@ fn require_enabled(config: &SsoConfig) -> Result<(), Error> {
     }
 }
 
-/// SP-initiated: the stored request, consumed once, of this org and unexpired.
-/// IdP-initiated (no InResponseTo): allowed for plain login only.
+/// SP-initiated: this org's stored request, consumed once, unexpired. Another org's
+/// request ID is refused and left usable by its org (the delete is conditional on the
+/// org). IdP-initiated (no InResponseTo in signed content): `None`, plain login only.
 async fn resolve_request(
     app: &App,
     org: &CompanyId,
     assertion: &ValidatedAssertion,
-) -> Result<AuthnRequestRecord, Error> {
+) -> Result<Option<AuthnRequestRecord>, Error> {
     let Some(id) = assertion.in_response_to.as_deref() else {
-        return Ok(AuthnRequestRecord {
-            id: String::new(),
-            company_id: org.clone(),
-            purpose: Purpose::Login,
-            relay: None,
-            binding_user: None,
-            binding_token: None,
-            expires_at: 0,
-        });
+        return Ok(None);
     };
-    let record = app.store.consume_authn_request(id).await?.ok_or_else(|| {
-        Error::forbidden(
-            "saml_unknown_request",
-            "InResponseTo names no stored request (unknown or already used)",
-        )
-    })?;
-    if record.company_id != *org {
-        return Err(Error::forbidden(
-            "saml_unknown_request",
-            "InResponseTo names another org's request",
-        ));
-    }
+    let record = match app.store.consume_authn_request(id, org).await? {
+        Consumed::Mine(record) => record,
+        Consumed::Foreign => {
+            return Err(Error::forbidden(
+                "saml_unknown_request",
+                "InResponseTo names another org's request (left in place)",
+            ));
+        }
+        Consumed::Unknown => {
+            return Err(Error::forbidden(
+                "saml_unknown_request",
+                "InResponseTo names no stored request (unknown or already used)",
+            ));
+        }
+    };
     if record.expires_at <= app.now().unix_timestamp() {
         return Err(Error::forbidden(
             "saml_request_expired",
             "the AuthnRequest expired",
         ));
     }
-    Ok(record)
+    Ok(Some(record))
 }
 
 /// The replay guard: each assertion ID once, kept until it could no longer validate.
@@ -240,73 +364,28 @@ async fn verify(
     app: &App,
     org: &CompanyId,
     config: &SsoConfig,
-    assertion: &ValidatedAssertion,
+    name_id: &NameId,
 ) -> Result<Accepted, Error> {
     if config.status == SsoStatus::Configured {
         let at = rfc3339(app.now());
-        let mut event = AuditEvent::new(
-            random_id(&mut rand::rng(), 10),
-            at.clone(),
+        let event = app.audit(
             "idp",
             "sso.verified",
             org.as_str(),
+            serde_json::json!({ "idpEntityId": config.idp_entity_id }),
         );
-        event.detail = serde_json::json!({ "idpEntityId": config.idp_entity_id });
         let also = vec![event.put(org, app.store.table())?];
         app.store
             .transition_sso(org, SsoStatus::Configured, SsoStatus::Verified, &at, also)
             .await?;
     }
     Ok(Accepted::Verified {
-        name_id: assertion.name_id.clone(),
+        name_id: name_id.to_string(),
     })
 }
 
-/// NameID → the bound user; a SCIM-made user not yet bound is bound by its `userName` on
-/// first login; anyone else must use their binding email.
-async fn resolve_user(app: &App, org: &CompanyId, name_id: &str) -> Result<User, Error> {
-    let key = name_id.to_lowercase();
-    if let Some(id) = app.store.find_unique(org, Unique::NameId, &key).await? {
-        let user = app
-            .store
-            .get_user(org, &id)
-            .await?
-            .ok_or(Error::forbidden("user_not_bound", "bound user vanished"))?;
-        return active(user);
-    }
-    let by_name = match app.store.find_unique(org, Unique::UserName, &key).await? {
-        Some(id) => app.store.get_user(org, &id).await?,
-        None => None,
-    };
-    match by_name {
-        Some(user) if user.source == Source::Scim && user.name_id.is_none() => {
-            let user = active(user)?;
-            crate::binding::bind(app, &user, name_id, "scim.first_login").await
-        }
-        Some(_) => Err(Error::forbidden(
-            "user_not_bound",
-            "existing user not bound yet",
-        )),
-        None => Err(Error::forbidden(
-            "user_not_bound",
-            "no user for this NameID",
-        )),
-    }
-}
-
-fn active(user: User) -> Result<User, Error> {
-    if user.active {
-        Ok(user)
-    } else {
-        Err(Error::forbidden(
-            "user_inactive",
-            format!("user {} is inactive", user.id),
-        ))
-    }
-}
-
+/// The session for a reached (so active) user.
 fn session(app: &App, user: User, relay: Option<&str>) -> Result<Accepted, Error> {
-    let user = active(user)?;
     let now = app.now().unix_timestamp();
     let claims = SessionClaims {
         sub: user.id.to_string(),

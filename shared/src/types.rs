@@ -1,9 +1,12 @@
-//! Newtypes for values with rules: an invalid CompanyId, Email, Role, UserName or UserId cannot be built.
+//! Newtypes for values with rules: an invalid CompanyId, Email, Role, UserName or UserId cannot
+//! be built. Identity values (NameID, externalId) live in `identity`.
 
 use std::fmt;
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+
+use crate::identity::{self, IdentityKey};
 
 /// Why a value was refused; the text is safe to show to the caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,16 +141,16 @@ impl Email {
             && !raw
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(invalid(format!("'{raw}' is not an email address")))
+        if !ok {
+            return Err(invalid(format!("'{raw}' is not an email address")));
         }
+        crate::identity::check_stable("email", raw)?;
+        Ok(Self(raw.to_owned()))
     }
 
-    /// The form used for uniqueness and look-ups.
-    pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+    /// The lookup key (ASCII case folded only: `crate::identity::key`).
+    pub fn key(&self) -> IdentityKey {
+        identity::key(&self.0)
     }
 }
 
@@ -163,18 +166,19 @@ impl UserName {
             && raw.len() <= 256
             && !raw.chars().any(char::is_control)
             && raw.trim() == raw;
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(invalid(
+        if !ok {
+            return Err(invalid(
                 "userName must be 1 to 256 characters without surrounding spaces",
-            ))
+            ));
         }
+        identity::check_stable("userName", raw)?;
+        Ok(Self(raw.to_owned()))
     }
 
-    /// Key for uniqueness: userName compares case-insensitively (RFC 7643 4.1.1 caseExact=false).
-    pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+    /// Key for uniqueness: userName compares case-insensitively (RFC 7643 4.1.1
+    /// caseExact=false), for ASCII letters only (CONTRACT.md "Tenancy and identity").
+    pub fn key(&self) -> IdentityKey {
+        identity::key(&self.0)
     }
 }
 
@@ -256,7 +260,7 @@ mod tests {
     fn user_names_compare_case_insensitively_but_keep_their_case() {
         let name = UserName::parse("Jane@X.com").unwrap();
         assert_eq!(name.as_str(), "Jane@X.com");
-        assert_eq!(name.normalized(), "jane@x.com");
+        assert_eq!(name.key(), identity::key("jane@x.com"));
         assert!(UserName::parse(" jane").is_err());
     }
 

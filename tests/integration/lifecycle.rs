@@ -188,7 +188,7 @@ async fn disabling_owes_every_active_user_a_password_email_and_clears_bindings()
         .unwrap()
         .unwrap();
     let mut bound = user.clone();
-    bound.name_id = Some("bound@idp.example.com".into());
+    bound.name_id = Some(shared::identity::NameId::parse("bound@idp.example.com").unwrap());
     bound.version += 1;
     let event = shared::store::audit::AuditEvent::new(
         "b1".into(),

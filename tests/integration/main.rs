@@ -8,6 +8,7 @@ mod harness;
 mod admin_auth;
 mod binding;
 mod foundation;
+mod identity;
 mod lifecycle;
 mod metadata_ingest;
 mod saml_acs;

@@ -1,5 +1,5 @@
-//! `resend-binding`: an admin resends a binding email (older links die at once), or invites
-//! a user (orgs without SCIM), who then links through the same binding flow.
+//! `resend-binding`: an admin resends a binding email (older links die at once), unbinds a
+//! user, or invites a user (orgs without SCIM), who then links through the same binding flow.
 
 use std::sync::Arc;
 
@@ -26,11 +26,12 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     let ctx = admin::authenticate(app, req).await?;
     match route.as_str() {
         "POST /admin/users/{userId}/binding" => {
-            let id = path_param(req, "userId")
-                .and_then(|id| UserId::parse(&id).ok())
-                .ok_or(Error::NotFound("user"))?;
-            binding::resend(app, &ctx, &id).await?;
+            binding::resend(app, &ctx, &user_id(req)?).await?;
             Ok(json(StatusCode::ACCEPTED, &json!({ "queued": true })))
+        }
+        "DELETE /admin/users/{userId}/binding" => {
+            binding::unbind(app, &ctx, &user_id(req)?).await?;
+            Ok(shared::http::empty(StatusCode::NO_CONTENT))
         }
         "POST /admin/invitations" => {
             let invitation: Invitation = json_body(req, 16 * 1024)?;
@@ -39,4 +40,10 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         }
         _ => Err(Error::NotFound("route")),
     }
+}
+
+fn user_id(req: &Request) -> Result<UserId, Error> {
+    path_param(req, "userId")
+        .and_then(|id| UserId::parse(&id).ok())
+        .ok_or(Error::NotFound("user"))
 }

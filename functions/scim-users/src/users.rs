@@ -8,6 +8,7 @@ use shared::App;
 use shared::app::rfc3339;
 use shared::error::Error;
 use shared::http::query_param;
+use shared::identity;
 use shared::scim::filter::{self, AttrPath, Filter};
 use shared::scim::list::{Page, list_response};
 use shared::scim::patch::{self, Changes};
@@ -37,9 +38,11 @@ fn event(app: &App, action: &str, user: &User, detail: Value) -> AuditEvent {
     event
 }
 
-/// `id` and `externalId` are caseExact (RFC 7643 3.1); the rest compare case-insensitively.
+/// `id` is caseExact (RFC 7643 3.1); the rest compare case-insensitively, ASCII letters
+/// only. `externalId` too: CONTRACT.md "Tenancy and identity" makes every identity value
+/// (userName, email, NameID, externalId) compare so, whatever RFC 7643 defaults to.
 fn case_exact(path: &AttrPath) -> bool {
-    path.is("id") || path.is("externalId")
+    path.is("id")
 }
 
 /// What a list asks for, from the query string (`GET /Users`) or a SearchRequest body
@@ -171,17 +174,12 @@ async fn keyed_candidates(
         ));
     }
     let keyed = [
-        ("userName", Unique::UserName, true),
-        ("externalId", Unique::ExternalId, false),
+        ("userName", Unique::UserName),
+        ("externalId", Unique::ExternalId),
     ];
-    for (attr, kind, lowercase) in keyed {
+    for (attr, kind) in keyed {
         if let Some(value) = filter.equality_on(attr) {
-            let value = if lowercase {
-                value.to_lowercase()
-            } else {
-                value.to_owned()
-            };
-            let pk = keys::unique_pk(&credential.org, kind, &value);
+            let pk = keys::unique_pk(&credential.org, kind, &identity::key(value));
             let guard = app
                 .store
                 .get_with_scim_token(credential, pk, keys::UNIQUE_SK)

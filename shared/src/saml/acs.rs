@@ -37,8 +37,9 @@ pub struct ValidatedAssertion {
     pub issuer: String,
     pub name_id: String,
     pub name_id_format: Option<String>,
-    /// The request this answers (Response's, or SubjectConfirmationData's); the
-    /// caller must find it stored and unexpired, or allow IdP-initiated login.
+    /// The request this answers, from signed content only (the Response's when it is
+    /// signed, SubjectConfirmationData's); the caller must find it stored and
+    /// unexpired, or allow IdP-initiated login.
     pub in_response_to: Option<String>,
     pub session_not_on_or_after: Option<i64>,
     /// The earliest of Conditions/SubjectConfirmationData NotOnOrAfter: the
@@ -116,7 +117,8 @@ fn read_verified(
     let subject = step::subject(doc, assertion)?;
     let (name_id, name_id_format) = step::read_name_id(doc, subject)?;
     let bearer = step::check_bearer(doc, subject, ctx)?;
-    let in_response_to = step::agree_in_response_to(doc, response, &bearer.in_response_to)?;
+    let in_response_to =
+        step::agree_in_response_to(doc, response, &bearer.in_response_to, v.response_signed)?;
     let conditions_end = step::check_conditions(doc, assertion, ctx)?;
     let session_not_on_or_after = step::check_authn_statement(doc, assertion, ctx)?;
     Ok(ValidatedAssertion {

@@ -245,17 +245,30 @@ fn not_before(what: &'static str, start: i64, ctx: &AcsContext) -> Result<(), Re
 /// Response InResponseTo and every SubjectConfirmationData InResponseTo must agree
 /// where present (profiles 4.1.4.3); the agreed value goes back to the caller,
 /// who must find it stored (or, when absent, allow IdP-initiated login).
+///
+/// Read from signed content only (CONTRACT): when the Response is not signed, its
+/// `InResponseTo` is the attacker's to write, so only the Assertion's bearer
+/// confirmations count; an unsigned envelope value that they do not carry is refused
+/// rather than allowed to pick a stored request (and so its purpose: verify, bind).
 pub(crate) fn agree_in_response_to(
     doc: &Document<'_>,
     response: NodeId,
     from_bearers: &[String],
+    response_signed: bool,
 ) -> Result<Option<String>, Rejection> {
-    let mut all = attr(doc, response, "InResponseTo")
+    let envelope = attr(doc, response, "InResponseTo");
+    let signed_envelope = envelope.filter(|_| response_signed);
+    let mut all = signed_envelope
         .into_iter()
         .chain(from_bearers.iter().map(String::as_str));
     let first = all.next();
     if all.any(|other| Some(other) != first) {
         return Err(Rejection::InResponseToMismatch);
+    }
+    if let Some(unsigned) = envelope.filter(|_| !response_signed)
+        && first != Some(unsigned)
+    {
+        return Err(Rejection::UnsignedInResponseTo);
     }
     Ok(first.map(str::to_owned))
 }
@@ -337,7 +350,10 @@ pub(crate) fn check_authn_statement(
     Ok(earliest)
 }
 
-/// Attributes of every AttributeStatement (core 2.7.3), values read in full.
+/// Attributes of every AttributeStatement (core 2.7.3), text values read in full. A
+/// value holding elements (eduPersonTargetedID holds a `saml:NameID`; core 2.7.3.1.1
+/// allows any content) is valid but not text: it is skipped, so that the values kept
+/// are only ever whole strings.
 pub(crate) fn read_attributes(
     doc: &Document<'_>,
     assertion: NodeId,
@@ -348,6 +364,7 @@ pub(crate) fn read_attributes(
             let name = required_attr(doc, attribute, "Name")?.to_owned();
             let values = children_named(doc, attribute, SAML, "AttributeValue")
                 .into_iter()
+                .filter(|&v| child_elements(doc, v).next().is_none())
                 .map(|v| leaf_text(doc, v, "AttributeValue"))
                 .collect::<Result<Vec<_>, _>>()?;
             out.push((name, values));

@@ -135,6 +135,11 @@ pub enum Rejection {
     /// Response and SubjectConfirmationData `InResponseTo` differ.
     #[error("InResponseTo of the Response and of SubjectConfirmationData differ")]
     InResponseToMismatch,
+    /// Only the Assertion is signed and the unsigned Response envelope names a request
+    /// the signed content does not: the envelope must not choose which request this
+    /// answers (CONTRACT: "InResponseTo, read from signed content only").
+    #[error("the unsigned Response's InResponseTo is not what the signed Assertion says")]
+    UnsignedInResponseTo,
     /// No `AudienceRestriction` (profiles 4.1.4.2 requires one).
     #[error("no AudienceRestriction")]
     NoAudienceRestriction,
@@ -179,7 +184,7 @@ impl Rejection {
             WrongRecipient(_) => "saml_wrong_recipient",
             Expired { .. } => "saml_expired",
             NotYetValid { .. } => "saml_not_yet_valid",
-            InResponseToMismatch => "saml_in_response_to_mismatch",
+            InResponseToMismatch | UnsignedInResponseTo => "saml_in_response_to_mismatch",
             NoAudienceRestriction | WrongAudience => "saml_wrong_audience",
             UnknownCondition => "saml_conditions_invalid",
             NoAuthnStatement => "saml_no_authn_statement",

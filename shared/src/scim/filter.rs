@@ -838,7 +838,10 @@ fn compare_strings(actual: &str, op: CompareOp, operand: &str, case_exact: bool)
     if case_exact {
         return string_op(actual, op, operand);
     }
-    string_op(&actual.to_lowercase(), op, &operand.to_lowercase())
+    // caseExact=false compares ASCII letters case-insensitively and nothing else: the
+    // one identity rule (`identity::key`), so a filter never matches what a key would not.
+    let (actual, operand) = (crate::identity::key(actual), crate::identity::key(operand));
+    string_op(actual.as_str(), op, operand.as_str())
 }
 
 fn string_op(actual: &str, op: CompareOp, operand: &str) -> bool {

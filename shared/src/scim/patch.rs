@@ -38,6 +38,7 @@ impl Changes {
             next.role = role;
             next.role_source = source;
         }
+        crate::identity::follow_rename(user, &mut next);
         if &next == user {
             return None;
         }

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{EXTENSION_SCHEMA, USER_SCHEMA};
 use crate::error::Error;
+use crate::identity::ExternalId;
 use crate::store::users::{RoleSource, User};
 use crate::types::{Email, Role, UserName};
 
@@ -79,7 +80,7 @@ pub struct UserInput {
     pub phone_number: Option<String>,
     pub timezone: Option<String>,
     pub active: bool,
-    pub external_id: Option<String>,
+    pub external_id: Option<ExternalId>,
     pub role: Option<(Role, RoleSource)>,
 }
 
@@ -131,7 +132,8 @@ pub fn parse_user(body: &Value) -> Result<UserInput, Error> {
             .unwrap_or(true),
         external_id: string_attr(obj, "externalId")?
             .filter(|v| !v.is_empty())
-            .map(str::to_owned),
+            .map(|v| ExternalId::parse(v).map_err(|e| invalid_value(e.0)))
+            .transpose()?,
         role: role_of(obj)?,
     })
 }
@@ -232,7 +234,10 @@ mod tests {
         assert_eq!(input.user_name.as_str(), "jane+test@x.com");
         assert_eq!(input.phone_number.as_deref(), Some("+1 555 0100"));
         assert_eq!(input.role, Some((Role::Meetings, RoleSource::Core)));
-        assert_eq!(input.external_id.as_deref(), Some("00u1abc"));
+        assert_eq!(
+            input.external_id.as_ref().map(ExternalId::as_str),
+            Some("00u1abc")
+        );
     }
 
     #[test]

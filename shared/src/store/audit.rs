@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::{Deserialize, Serialize};
 
-use super::{keys, to_item};
+use super::{Store, classify, keys, to_item};
 use crate::error::Error;
 use crate::types::CompanyId;
 
@@ -37,5 +37,33 @@ impl AuditEvent {
     pub(crate) fn put(&self, org: &CompanyId, table: &str) -> Result<TransactWriteItem, Error> {
         let item = to_item(self, keys::org_pk(org), &keys::event_sk(&self.at, &self.id))?;
         super::put_new(table, item)
+    }
+}
+
+impl Store {
+    /// Every event of the org, oldest first (all pages).
+    pub async fn list_events(&self, org: &CompanyId) -> Result<Vec<AuditEvent>, Error> {
+        self.org_items(org, keys::EVENT_PREFIX, None)
+            .await?
+            .into_iter()
+            .map(super::from_item)
+            .collect()
+    }
+
+    /// Records one event on its own (a login, a refusal): one PutItem.
+    pub async fn record_event(&self, org: &CompanyId, event: &AuditEvent) -> Result<(), Error> {
+        let item = to_item(
+            event,
+            keys::org_pk(org),
+            &keys::event_sk(&event.at, &event.id),
+        )?;
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        Ok(())
     }
 }

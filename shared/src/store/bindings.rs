@@ -1,7 +1,7 @@
 //! Binding links' state (`ORG#{companyId}` / `BINDING#{userId}`): the one current token per
 //! user (a newer one replaces it at once), its expiry, and whether it was used.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use super::{Failure, Store, classify, from_item, key, keys, s};
@@ -115,6 +115,20 @@ impl Store {
             .build()
             .map_err(Error::internal)?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// A transaction item deleting the user's binding link state: every link dies (unbind).
+    pub fn drop_binding_item(
+        &self,
+        org: &CompanyId,
+        user: &UserId,
+    ) -> Result<TransactWriteItem, Error> {
+        let delete = Delete::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), &binding_sk(user))))
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     pub async fn get_binding(

@@ -1,5 +1,6 @@
 //! Key shapes of the single table (DESIGN.md's table), in one place.
 
+use crate::identity::IdentityKey;
 use crate::types::{CompanyId, UserId};
 
 pub const ORG_SK: &str = "ORG";
@@ -34,8 +35,9 @@ impl Unique {
     }
 }
 
-/// `ORG#{companyId}#USERNAME#{normalized}` and friends; `value` must already be normalized.
-pub fn unique_pk(org: &CompanyId, kind: Unique, value: &str) -> String {
+/// `ORG#{companyId}#USERNAME#{key}` and friends: only an identity key (ASCII case
+/// folded by `identity::key`, nothing else) can name a guard.
+pub fn unique_pk(org: &CompanyId, kind: Unique, value: &IdentityKey) -> String {
     format!("ORG#{org}#{}#{value}", kind.tag())
 }
 
@@ -43,6 +45,8 @@ pub fn scim_token_pk(hash: &str) -> String {
     format!("SCIMTOKEN#{hash}")
 }
 
+pub const EVENT_PREFIX: &str = "EVENT#";
+
 pub fn event_sk(at: &str, id: &str) -> String {
-    format!("EVENT#{at}#{id}")
+    format!("{EVENT_PREFIX}{at}#{id}")
 }

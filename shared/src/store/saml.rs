@@ -2,10 +2,11 @@
 //! (the replay cache). Both carry `expiresAt`; an item past it counts as gone, whether or
 //! not TTL has deleted it yet.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
 
-use super::{Failure, Store, classify, from_item, key, to_item};
+use super::{Failure, Store, classify, from_item, key, s, to_item};
 use crate::error::Error;
 use crate::types::{CompanyId, UserId};
 
@@ -37,6 +38,17 @@ pub struct AuthnRequestRecord {
     pub expires_at: i64,
 }
 
+/// What consuming a stored request found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Consumed {
+    /// This org's request, now deleted.
+    Mine(AuthnRequestRecord),
+    /// Another org's request: refused, and left in place.
+    Foreign,
+    /// No such request (never made, already used, or deleted by TTL).
+    Unknown,
+}
+
 fn request_pk(id: &str) -> String {
     format!("AUTHNREQ#{id}")
 }
@@ -54,25 +66,46 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes the request and returns what it was: a second use finds nothing. One
-    /// round trip, atomic (DeleteItem with `ReturnValues = ALL_OLD`).
+    /// Consumes this org's request `id`: deleted and returned, so a second use finds
+    /// nothing. One round trip, atomic: DeleteItem conditional on `companyId = :org`, with
+    /// `ReturnValues = ALL_OLD`. Another org's request fails the condition and is left as
+    /// it was, still usable by its org; `ReturnValuesOnConditionCheckFailure = ALL_OLD`
+    /// tells it apart from an unknown ID (DynamoDB API reference, DeleteItem: "If the
+    /// condition check fails, the item's attributes are returned" with that parameter).
     pub async fn consume_authn_request(
         &self,
         id: &str,
-    ) -> Result<Option<AuthnRequestRecord>, Error> {
-        let out = self
+        org: &CompanyId,
+    ) -> Result<Consumed, Error> {
+        let result = self
             .client()
             .delete_item()
             .table_name(self.table())
             .set_key(Some(key(request_pk(id), "REQ")))
+            .condition_expression("companyId = :org")
+            .expression_attribute_values(":org", s(org.as_str()))
             .return_values(ReturnValue::AllOld)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.attributes
-            .filter(|a| !a.is_empty())
-            .map(from_item)
-            .transpose()
+            .await;
+        match result {
+            Ok(out) => match out.attributes.filter(|a| !a.is_empty()) {
+                Some(item) => Ok(Consumed::Mine(from_item(item)?)),
+                None => Ok(Consumed::Unknown),
+            },
+            Err(err) => {
+                if let Some(DeleteItemError::ConditionalCheckFailedException(failed)) =
+                    err.as_service_error()
+                {
+                    return Ok(if failed.item().is_some_and(|i| !i.is_empty()) {
+                        Consumed::Foreign
+                    } else {
+                        Consumed::Unknown
+                    });
+                }
+                Err(classify(err).into())
+            }
+        }
     }
 
     /// Records an assertion ID until `expires_at`; `false` when it was already seen (and

@@ -7,6 +7,7 @@ use super::audit::AuditEvent;
 use super::keys::{self, Unique};
 use super::{Store, classify, from_item, key, s, to_item};
 use crate::error::Error;
+use crate::identity::{ExternalId, IdentityKey, NameId};
 use crate::tokens::ScimCredential;
 use crate::types::{CompanyId, Email, Role, UserId, UserName};
 
@@ -57,10 +58,10 @@ pub struct User {
     pub role_source: RoleSource,
     pub active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    pub external_id: Option<ExternalId>,
     /// The IdP identity (SAML NameID) this account is bound to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name_id: Option<String>,
+    pub name_id: Option<NameId>,
     pub source: Source,
     pub version: u64,
     pub created_at: String,
@@ -80,7 +81,7 @@ fn guard_put(
     table: &str,
     org: &CompanyId,
     kind: Unique,
-    value: &str,
+    value: &IdentityKey,
     user: &UserId,
 ) -> Result<TransactWriteItem, Error> {
     let mut item = key(keys::unique_pk(org, kind, value), keys::UNIQUE_SK);
@@ -102,18 +103,14 @@ pub struct UserFlags {
 }
 
 /// The unique values a user holds, each with its guard item.
-fn unique_values(user: &User) -> Vec<(Unique, String)> {
-    let mut values = vec![(Unique::UserName, user.user_name.normalized())];
+fn unique_values(user: &User) -> Vec<(Unique, IdentityKey)> {
+    let mut values = vec![(Unique::UserName, user.user_name.key())];
     values.extend(
         user.external_id
             .iter()
-            .map(|e| (Unique::ExternalId, e.clone())),
+            .map(|e| (Unique::ExternalId, e.key())),
     );
-    values.extend(
-        user.name_id
-            .iter()
-            .map(|n| (Unique::NameId, n.to_lowercase())),
-    );
+    values.extend(user.name_id.iter().map(|n| (Unique::NameId, n.key())));
     values
 }
 
@@ -121,7 +118,7 @@ fn guard_delete(
     table: &str,
     org: &CompanyId,
     kind: Unique,
-    value: &str,
+    value: &IdentityKey,
     user: &UserId,
 ) -> Result<TransactWriteItem, Error> {
     let delete = Delete::builder()
@@ -407,12 +404,12 @@ impl Store {
             .collect()
     }
 
-    /// The id of the user holding a unique value (already normalized), if any.
+    /// The id of the user holding a unique value, if any.
     pub async fn find_unique(
         &self,
         org: &CompanyId,
         kind: Unique,
-        value: &str,
+        value: &IdentityKey,
     ) -> Result<Option<UserId>, Error> {
         let item = self
             .get_raw(keys::unique_pk(org, kind, value), keys::UNIQUE_SK)
@@ -423,6 +420,38 @@ impl Store {
                 AttributeValue::S(id) => UserId::parse(&id).ok(),
                 _ => None,
             }))
+    }
+}
+
+impl Store {
+    /// Who holds `key` as a NameID binding and who as a userName, in one BatchGetItem
+    /// (strongly consistent): what deciding an assertion's account needs first.
+    pub async fn identity_holders(
+        &self,
+        org: &CompanyId,
+        key: &IdentityKey,
+    ) -> Result<(Option<UserId>, Option<UserId>), Error> {
+        let (by_name_id, by_user_name) = (
+            keys::unique_pk(org, Unique::NameId, key),
+            keys::unique_pk(org, Unique::UserName, key),
+        );
+        let wanted = vec![
+            super::key(by_name_id.clone(), keys::UNIQUE_SK),
+            super::key(by_user_name.clone(), keys::UNIQUE_SK),
+        ];
+        let (mut bound, mut named) = (None, None);
+        for mut item in self.batch_get(wanted).await? {
+            let pk = item.remove("PK").and_then(|v| v.as_s().ok().cloned());
+            let id = item
+                .remove("userId")
+                .and_then(|v| v.as_s().ok().and_then(|id| UserId::parse(id).ok()));
+            match pk {
+                Some(pk) if pk == by_name_id => bound = id,
+                Some(pk) if pk == by_user_name => named = id,
+                _ => {}
+            }
+        }
+        Ok((bound, named))
     }
 }
 

@@ -199,24 +199,34 @@ fn an_assertion_without_authn_statement_is_refused() {
 }
 
 #[test]
-fn response_and_confirmation_in_response_to_that_differ_are_refused() {
+fn an_unsigned_envelope_in_response_to_that_differs_from_the_signed_one_is_refused() {
     let xml = replace_once(
         &fixture(SIGNED),
         &format!(" InResponseTo=\"{REQ_ID}\" IssueInstant"),
         " InResponseTo=\"_other\" IssueInstant",
     );
-    assert_eq!(rejected(&xml), Rejection::InResponseToMismatch);
+    let refused = rejected(&xml);
+    assert_eq!(refused, Rejection::UnsignedInResponseTo);
+    assert_eq!(refused.code(), "saml_in_response_to_mismatch");
 }
 
+/// Issue 10, case 3: only the Assertion is signed, and it answers no request; an
+/// InResponseTo written into the unsigned envelope must not choose a stored request
+/// (and so its purpose: verify, bind).
 #[test]
-fn an_in_response_to_only_on_the_response_is_returned() {
+fn an_in_response_to_only_on_the_unsigned_envelope_is_refused() {
     let xml = fixture("idp-initiated.xml").replacen(
         " IssueInstant",
         " InResponseTo=\"_only-here\" IssueInstant",
         1,
     );
-    assert_eq!(
-        validate(&xml).unwrap().in_response_to.as_deref(),
-        Some("_only-here")
-    );
+    assert_eq!(rejected(&xml), Rejection::UnsignedInResponseTo);
+}
+
+#[test]
+fn a_signed_response_reads_in_response_to_from_the_envelope_and_the_assertion() {
+    let v = validate(&fixture("okta-signed-response.xml")).unwrap();
+    assert_eq!(v.in_response_to.as_deref(), Some(REQ_ID));
+    let v = validate(&fixture("okta-signed-assertion.xml")).unwrap();
+    assert_eq!(v.in_response_to.as_deref(), Some(REQ_ID));
 }

@@ -114,3 +114,28 @@ fn the_validated_assertion_debug_output_hides_the_name_id() {
     let shown = format!("{v:?}");
     assert!(!shown.contains("jane.doe"), "{shown}");
 }
+
+/// XML 1.0 3.3.3: the signer canonicalized the literal tab and newline of an attribute
+/// value as spaces (xmlsec1/libxml2 do); so must we, or the digest differs. The fix is in
+/// the parser (vendor/uppsala/PATCHES.md); this fixture proves it.
+#[test]
+fn an_attribute_value_with_a_literal_tab_and_newline_verifies() {
+    let xml = fixture("attr-literal-whitespace.xml");
+    assert!(
+        xml.contains("Sales\tand\nMarketing"),
+        "the fixture keeps them"
+    );
+    let v = validate(&xml).unwrap();
+    assert_eq!(v.name_id, "jane.doe@example.com");
+    assert_eq!(attribute(&v, "department"), ["Sales"]);
+}
+
+/// eduPersonTargetedID holds a `saml:NameID` (core 2.7.3.1.1): valid, and not text, so
+/// it is skipped; the other attributes are read as ever.
+#[test]
+fn an_attribute_value_holding_an_element_is_accepted_and_skipped() {
+    let v = validate(&fixture("attr-element-value.xml")).unwrap();
+    assert_eq!(v.name_id, "jane.doe@example.com");
+    assert!(attribute(&v, "urn:oid:1.3.6.1.4.1.5923.1.1.1.10").is_empty());
+    assert_eq!(attribute(&v, "email"), ["jane.doe@example.com"]);
+}
