@@ -330,6 +330,70 @@ async fn a_put_rename_of_a_user_bound_by_email_moves_its_binding_too() {
     assert_eq!(session_sub(&s, &done), id);
 }
 
+/// The first link of the binding email `to` was sent.
+async fn binding_link(to: &str) -> String {
+    local::mail_viewer::emails()
+        .await
+        .into_iter()
+        .filter(|m| m["to"] == to)
+        .flat_map(|m| m["links"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l.as_str().map(str::to_owned))
+        .find(|l| l.contains("/bind/"))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_user_bound_through_the_binding_email_keeps_its_account_when_okta_renames_it() {
+    let s = stack().await;
+    s.connect().await;
+    mailer::sweep(&s.env.app).await.unwrap();
+    let email = format!("ada.lovelace1@{}.example.com", s.company);
+    let renamed = format!("ada.byron@{}.example.com", s.company);
+    let link = binding_link(&email).await;
+    let request = s.started_request(link.trim_start_matches(&s.base)).await;
+    let done = s
+        .login_as(&Asserted {
+            name_id: &email,
+            in_response_to: Some(&request),
+            ..Default::default()
+        })
+        .await;
+    let id = session_sub(&s, &done);
+    // Okta matches the existing user by userName, then renames it.
+    let found: Value = s
+        .http
+        .get(format!(
+            "{}/scim/v2/Users?filter=userName%20eq%20%22{email}%22",
+            s.base
+        ))
+        .bearer_auth(s.scim_token().await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["Resources"][0]["id"], id.as_str());
+    let rename = json!({"Operations": [{"op": "replace", "value": {
+        "userName": renamed, "emails": [{"value": renamed, "primary": true}]}}]});
+    let r = s.scim(Method::PATCH, &format!("/Users/{id}"), rename).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let done = s
+        .login_as(&Asserted {
+            name_id: &renamed,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(session_sub(&s, &done), id);
+    let refused = s
+        .login_as(&Asserted {
+            name_id: &email,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(code_of(refused).await, (403, "user_not_bound".into()));
+}
+
 // ---- case 3: the unsigned envelope cannot choose a request --------------------------
 
 #[tokio::test]
@@ -338,14 +402,7 @@ async fn an_unsigned_envelope_in_response_to_cannot_choose_a_bind_request() {
     s.connect().await;
     mailer::sweep(&s.env.app).await.unwrap();
     let victim = format!("ada.lovelace1@{}.example.com", s.company);
-    let link = local::mail_viewer::emails()
-        .await
-        .into_iter()
-        .filter(|m| m["to"] == victim.as_str())
-        .flat_map(|m| m["links"].as_array().cloned().unwrap_or_default())
-        .filter_map(|l| l.as_str().map(str::to_owned))
-        .find(|l| l.contains("/bind/"))
-        .unwrap();
+    let link = binding_link(&victim).await;
     // The victim opens the link: a bind request is stored. The attacker learns its ID.
     let path = link.trim_start_matches(&s.base).to_owned();
     let request = s.started_request(&path).await;
@@ -382,7 +439,8 @@ async fn an_unsigned_envelope_in_response_to_cannot_choose_a_bind_request() {
 
 #[tokio::test]
 async fn another_orgs_request_id_is_refused_and_stays_usable_by_its_org() {
-    let (a, b) = (stack().await, stack().await);
+    let a = stack().await;
+    let b = a.another_org().await;
     a.connect().await;
     b.connect().await;
     let b_user = format!("bo@{}.example.com", b.company);

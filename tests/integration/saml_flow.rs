@@ -12,7 +12,7 @@ use shared::tokens::{Audience, SessionClaims};
 use crate::harness::TestEnv;
 
 pub(crate) struct Stack {
-    pub(crate) env: TestEnv,
+    pub(crate) env: Arc<TestEnv>,
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
     pub(crate) company: String,
@@ -36,7 +36,7 @@ pub(crate) async fn stack() -> Stack {
         .build()
         .unwrap();
     Stack {
-        env,
+        env: Arc::new(env),
         base,
         http,
         company: org.company_id,
@@ -45,6 +45,18 @@ pub(crate) async fn stack() -> Stack {
 }
 
 impl Stack {
+    /// Another org in the same table, behind the same gateway and dev IdP.
+    pub(crate) async fn another_org(&self) -> Stack {
+        let org = self.env.seed_org(2).await;
+        Stack {
+            env: Arc::clone(&self.env),
+            base: self.base.clone(),
+            http: self.http.clone(),
+            company: org.company_id,
+            admin_token: org.admin_token,
+        }
+    }
+
     pub(crate) async fn admin(
         &self,
         method: reqwest::Method,

@@ -123,3 +123,106 @@ pub fn for_bind(name_id: &NameId, user: User, found: Candidates) -> Result<Reach
     }
     Ok(Reach::Bind(user))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{CompanyId, Email, Role, UserId, UserName};
+
+    fn user(id: &str, user_name: &str, source: Source, bound: Option<&str>) -> User {
+        User {
+            id: UserId::parse(id).unwrap(),
+            company_id: CompanyId::parse("acme").unwrap(),
+            user_name: UserName::parse(user_name).unwrap(),
+            email: Email::parse(user_name).unwrap(),
+            given_name: String::new(),
+            family_name: String::new(),
+            phone_number: None,
+            timezone: None,
+            role: Role::Rep,
+            role_source: Default::default(),
+            active: true,
+            external_id: None,
+            name_id: bound.map(|n| NameId::parse(n).unwrap()),
+            source,
+            version: 1,
+            created_at: String::new(),
+            last_modified: String::new(),
+        }
+    }
+
+    fn name_id(value: &str) -> NameId {
+        NameId::parse(value).unwrap()
+    }
+
+    #[test]
+    fn login_reaches_the_bound_user_first_then_an_unbound_scim_user_by_user_name() {
+        let bound = user("u1", "a@x.com", Source::App, Some("A@x.com"));
+        let found = Candidates {
+            bound: Some(bound.clone()),
+            by_user_name: Some(user("u2", "a@x.com", Source::Scim, None)),
+        };
+        assert_eq!(
+            for_login(&name_id("a@x.com"), found),
+            Ok(Reach::Bound(bound))
+        );
+        let scim = user("u2", "b@x.com", Source::Scim, None);
+        let found = Candidates {
+            bound: None,
+            by_user_name: Some(scim.clone()),
+        };
+        assert_eq!(
+            for_login(&name_id("B@X.com"), found),
+            Ok(Reach::FirstLogin(scim))
+        );
+    }
+
+    #[test]
+    fn login_refuses_app_users_users_bound_elsewhere_inactive_users_and_strangers() {
+        let name = name_id("c@x.com");
+        let app = user("u3", "c@x.com", Source::App, None);
+        let elsewhere = user("u4", "c@x.com", Source::Scim, Some("other@x.com"));
+        let mut inactive = user("u5", "c@x.com", Source::Scim, None);
+        inactive.active = false;
+        for (by_user_name, code) in [
+            (Some(app), "not bound"),
+            (Some(elsewhere), "not bound"),
+            (Some(inactive), "inactive"),
+            (None, "not bound"),
+        ] {
+            let refusal = for_login(
+                &name,
+                Candidates {
+                    bound: None,
+                    by_user_name,
+                },
+            )
+            .unwrap_err();
+            assert!(refusal.to_string().contains(code), "{refusal}");
+        }
+    }
+
+    #[test]
+    fn a_binding_link_cannot_take_another_accounts_identity() {
+        let me = user("u6", "me@x.com", Source::App, None);
+        let other = user("u7", "you@x.com", Source::Scim, None);
+        let taken = for_bind(
+            &name_id("you@x.com"),
+            me.clone(),
+            Candidates {
+                bound: None,
+                by_user_name: Some(other),
+            },
+        );
+        assert!(matches!(taken, Err(Refusal::IdentityTaken(_))));
+        assert_eq!(
+            for_bind(&name_id("me@idp.com"), me.clone(), Candidates::default()),
+            Ok(Reach::Bind(me))
+        );
+        let bound = user("u8", "z@x.com", Source::App, Some("z@idp.com"));
+        assert_eq!(
+            for_bind(&name_id("y@idp.com"), bound, Candidates::default()),
+            Err(Refusal::AccountBoundElsewhere)
+        );
+    }
+}
