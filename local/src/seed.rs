@@ -114,7 +114,7 @@ pub async fn seed_org(
     let admin_id = UserId::parse(&format!("{org}-admin"))?;
     let mut seeded = Vec::new();
     if let Err(error) = &created
-        && error.code() != "org_exists"
+        && error.code() != shared::error::ErrorCode::OrgExists
     {
         return Err(error.to_string().into());
     }

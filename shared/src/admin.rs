@@ -3,7 +3,7 @@
 use lambda_http::Request;
 
 use crate::app::App;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::http::bearer_token;
 use crate::store::orgs::{Org, SsoConfig};
 use crate::store::users::User;
@@ -33,28 +33,28 @@ impl AdminContext {
 /// `401` without or with a bad token; `403` for a non-admin, or a token whose org is not
 /// the admin's (or does not exist).
 pub async fn authenticate(app: &App, req: &Request) -> Result<AdminContext, Error> {
-    let token = bearer_token(req).ok_or(Error::Unauthorized("no bearer token"))?;
+    let token = bearer_token(req).ok_or(Error::unauthorized("no bearer token"))?;
     let claims = app
         .secrets
         .jwt
         .verify_admin(token, app.now().unix_timestamp())?;
     let org_id = CompanyId::parse(&claims.org)
-        .map_err(|_| Error::forbidden("wrong_org", "token org is not a Company ID"))?;
+        .map_err(|_| Error::new(ErrorCode::WrongOrg, "token org is not a Company ID"))?;
     let admin_id = UserId::parse(&claims.sub)
-        .map_err(|_| Error::forbidden("wrong_org", "token sub is not a user id"))?;
+        .map_err(|_| Error::new(ErrorCode::WrongOrg, "token sub is not a user id"))?;
     let view = app.store.admin_view(&org_id, &admin_id).await?;
     let org = view
         .org
-        .ok_or_else(|| Error::forbidden("wrong_org", format!("org {org_id} does not exist")))?;
+        .ok_or_else(|| Error::new(ErrorCode::WrongOrg, format!("org {org_id} does not exist")))?;
     let admin = view.admin.ok_or_else(|| {
-        Error::forbidden(
-            "wrong_org",
+        Error::new(
+            ErrorCode::WrongOrg,
             format!("user {admin_id} is not a member of org {org_id}"),
         )
     })?;
     if admin.role != Role::Admin || !admin.active {
-        return Err(Error::forbidden(
-            "not_admin",
+        return Err(Error::new(
+            ErrorCode::NotAdmin,
             format!("user {admin_id} is not an active admin"),
         ));
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::store::Store;
 use crate::tokens::JwtKeys;
 
@@ -72,7 +72,10 @@ impl KeyCache {
         let refs: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
         // Zero certificates is an error here: an org without one can never log anyone in.
         let keys = Arc::new(crate::saml::TrustedKeys::from_der(&refs).map_err(|e| {
-            Error::forbidden("sso_not_configured", format!("IdP keys unusable: {e}"))
+            Error::new(
+                ErrorCode::SsoNotConfigured,
+                format!("IdP keys unusable: {e}"),
+            )
         })?);
         if let Ok(mut map) = self.0.lock() {
             map.insert(org.to_owned(), (version, Arc::clone(&keys)));

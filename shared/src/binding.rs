@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::identity::NameId;
 use crate::identity::reach::Reach;
 use crate::mail::deliver::BINDING_SECONDS;
@@ -58,8 +58,8 @@ pub async fn bind(
         .await
     {
         Ok(()) => Ok(next),
-        Err(e) if e.code() == "uniqueness" => Err(Error::conflict(
-            "identity_already_bound",
+        Err(e) if e.code() == ErrorCode::Uniqueness => Err(Error::new(
+            ErrorCode::IdentityAlreadyBound,
             "This identity is already bound to another account. Ask your admin.",
         )),
         Err(e) => Err(e),
@@ -74,7 +74,7 @@ pub async fn unbind(app: &App, ctx: &AdminContext, user_id: &UserId) -> Result<(
         .store
         .get_user(ctx.company_id(), user_id)
         .await?
-        .ok_or(Error::NotFound("user"))?;
+        .ok_or(Error::not_found("user"))?;
     let mut next = user.clone();
     next.name_id = None;
     next.version += 1;
@@ -100,58 +100,55 @@ pub async fn check_link(app: &App, token: &str) -> Result<(CompanyId, UserId, St
         Ok(claims) => claims,
         Err(TokenError::Expired) => {
             return Err(gone(
-                "binding_expired",
+                ErrorCode::BindingExpired,
                 "This link has expired. Ask your admin to resend it.",
             ));
         }
         Err(_) => {
-            return Err(Error::bad_request(
-                "binding_invalid",
+            return Err(Error::new(
+                ErrorCode::BindingInvalid,
                 "This link is not valid.",
             ));
         }
     };
     let org = CompanyId::parse(&claims.org)
-        .map_err(|_| Error::bad_request("binding_invalid", "This link is not valid."))?;
+        .map_err(|_| Error::new(ErrorCode::BindingInvalid, "This link is not valid."))?;
     let user = UserId::parse(&claims.sub)
-        .map_err(|_| Error::bad_request("binding_invalid", "This link is not valid."))?;
+        .map_err(|_| Error::new(ErrorCode::BindingInvalid, "This link is not valid."))?;
     let binding = app.store.get_binding(&org, &user).await?;
     let current = binding.is_some_and(|b| {
         b.token_id == claims.jti && b.state == BindingState::Pending && b.expires_at > now
     });
     if !current {
         return Err(gone(
-            "binding_used",
+            ErrorCode::BindingUsed,
             "This link was already used or replaced by a newer one.",
         ));
     }
     Ok((org, user, claims.jti))
 }
 
-fn gone(code: &'static str, detail: &str) -> Error {
-    Error::Gone {
-        code,
-        detail: detail.into(),
-    }
+fn gone(code: ErrorCode, detail: &str) -> Error {
+    Error::new(code, detail)
 }
 
 /// When an admin may (re)send a binding link to `user`.
 fn check_can_link(ctx: &AdminContext, user: &User) -> Result<(), Error> {
     if ctx.sso.as_ref().map(|s| s.status) != Some(SsoStatus::Enabled) {
-        return Err(Error::conflict(
-            "sso_not_enabled",
+        return Err(Error::new(
+            ErrorCode::SsoNotEnabled,
             "Enable single sign-on first.",
         ));
     }
     if user.name_id.is_some() {
-        return Err(Error::conflict(
-            "already_bound",
+        return Err(Error::new(
+            ErrorCode::AlreadyBound,
             "This account is already bound.",
         ));
     }
     if !user.active {
-        return Err(Error::conflict(
-            "user_inactive",
+        return Err(Error::new(
+            ErrorCode::UserInactive,
             "This account is inactive.",
         ));
     }
@@ -202,7 +199,7 @@ pub async fn resend(
         .store
         .get_user(ctx.company_id(), user_id)
         .await?
-        .ok_or(Error::NotFound("user"))?;
+        .ok_or(Error::not_found("user"))?;
     check_can_link(ctx, &user)?;
     let (record, mut items) = new_link(app, &user, EmailKind::Binding)?;
     let event = AuditEvent::new(
@@ -229,13 +226,13 @@ pub struct Invitation {
 /// Creates the invited user and owes them a binding link, in one transaction.
 pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Result<User, Error> {
     let email =
-        Email::parse(&invitation.email).map_err(|e| Error::bad_request("invalid_value", e.0))?;
+        Email::parse(&invitation.email).map_err(|e| Error::new(ErrorCode::InvalidValue, e.0))?;
     let role =
-        Role::parse(&invitation.role).map_err(|e| Error::bad_request("invalid_value", e.0))?;
+        Role::parse(&invitation.role).map_err(|e| Error::new(ErrorCode::InvalidValue, e.0))?;
     let name = invitation.name.trim();
     if name.is_empty() || name.len() > 200 {
-        return Err(Error::bad_request(
-            "invalid_value",
+        return Err(Error::new(
+            ErrorCode::InvalidValue,
             "name must be 1 to 200 characters.",
         ));
     }
@@ -245,7 +242,7 @@ pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Re
         id: UserId::generate(&mut rand::rng()),
         company_id: ctx.company_id().clone(),
         user_name: UserName::parse(email.as_str())
-            .map_err(|e| Error::bad_request("invalid_value", e.0))?,
+            .map_err(|e| Error::new(ErrorCode::InvalidValue, e.0))?,
         email,
         given_name: given.trim().to_owned(),
         family_name: family.trim().to_owned(),

@@ -11,7 +11,7 @@ use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 use tracing::Instrument;
 
 use crate::app::App;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 
@@ -116,8 +116,12 @@ pub fn body_bytes(req: &Request, limit: usize) -> Result<&[u8], Error> {
 /// Parses a JSON body (any JSON content type, or none), `400 invalid_json` when it is not.
 pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request, limit: usize) -> Result<T, Error> {
     let bytes = body_bytes(req, limit)?;
-    serde_json::from_slice(bytes)
-        .map_err(|e| Error::bad_request("invalid_json", format!("Body is not valid JSON: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidJson,
+            format!("Body is not valid JSON: {e}"),
+        )
+    })
 }
 
 pub fn response(status: StatusCode, content_type: &'static str, body: Body) -> Response<Body> {

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::saml::fetch::fetch_metadata;
 use crate::saml::metadata::{IdpMetadata, parse_idp_metadata};
 use crate::store::audit::AuditEvent;
@@ -31,19 +31,16 @@ impl IngestRequest {
         match (self.metadata_url, self.metadata_xml) {
             (Some(url), None) if !url.trim().is_empty() => Ok(Source::Url(url.trim().to_owned())),
             (None, Some(xml)) if !xml.trim().is_empty() => Ok(Source::Xml(xml)),
-            _ => Err(Error::bad_request(
-                "invalid_request",
+            _ => Err(Error::new(
+                ErrorCode::InvalidRequest,
                 "Send exactly one of metadataUrl or metadataXml.",
             )),
         }
     }
 }
 
-fn unprocessable(code: &'static str, detail: impl Into<String>) -> Error {
-    Error::Unprocessable {
-        code,
-        detail: detail.into(),
-    }
+fn unprocessable(code: ErrorCode, detail: impl Into<String>) -> Error {
+    Error::new(code, detail)
 }
 
 /// Fetches (safely) and parses the metadata; every refusal is `422` with the contract's code.
@@ -60,7 +57,7 @@ async fn load(app: &App, source: &Source) -> Result<IdpMetadata, Error> {
     if metadata.sso_url_redirect.is_none() {
         // SP-initiated login uses the HTTP-Redirect binding (SAML bindings 3.4).
         return Err(unprocessable(
-            "metadata_invalid",
+            ErrorCode::MetadataInvalid,
             "The metadata has no HTTP-Redirect SingleSignOnService.",
         ));
     }
@@ -91,8 +88,8 @@ fn next_config(
         current.and_then(|c| c.idp_entity_id.as_deref()) == Some(metadata.entity_id.as_str());
     let status = match current.map(|c| c.status) {
         Some(SsoStatus::Enabled) if !same_idp => {
-            return Err(Error::conflict(
-                "idp_change_while_enabled",
+            return Err(Error::new(
+                ErrorCode::IdpChangeWhileEnabled,
                 "Single sign-on is enabled with another IdP: disable it first.",
             ));
         }

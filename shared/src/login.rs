@@ -19,7 +19,7 @@
 //!   bound: `identity::reach` (the one decision), carried out by `reached`.
 
 use crate::app::{App, rfc3339};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::identity::reach::{self, Candidates, Reach, Refusal};
 use crate::identity::{NameId, NameIdError};
 use crate::saml::{AcsContext, Rejection, ValidatedAssertion, sp, validate_form_value};
@@ -60,8 +60,8 @@ pub async fn org_config(app: &App, org: &CompanyId) -> Result<SsoConfig, Error> 
     config
         .filter(|c| c.status != SsoStatus::Unconfigured && c.idp_entity_id.is_some())
         .ok_or_else(|| {
-            Error::forbidden(
-                "sso_not_configured",
+            Error::new(
+                ErrorCode::SsoNotConfigured,
                 format!("org {org} has no IdP configured"),
             )
         })
@@ -77,7 +77,10 @@ pub async fn start_login(
     binding: Option<(UserId, String)>,
 ) -> Result<String, Error> {
     let idp_url = config.sso_url_redirect.as_deref().ok_or_else(|| {
-        Error::forbidden("sso_not_configured", "IdP has no HTTP-Redirect SSO URL")
+        Error::new(
+            ErrorCode::SsoNotConfigured,
+            "IdP has no HTTP-Redirect SSO URL",
+        )
     })?;
     let now = app.now();
     let (binding_user, binding_token) = binding.map_or((None, None), |(u, t)| (Some(u), Some(t)));
@@ -118,11 +121,11 @@ pub enum Accepted {
 /// Maps a validation rejection to what the caller sees; the precise reason is logged.
 fn rejected(rejection: Rejection) -> Error {
     match rejection.code() {
-        "saml_too_large" => Error::PayloadTooLarge {
+        ErrorCode::SamlTooLarge => Error::PayloadTooLarge {
             limit: crate::saml::acs::MAX_SAML_RESPONSE_BYTES,
         },
-        code @ "saml_malformed" => Error::bad_request(code, "The SAML response could not be read."),
-        code => Error::forbidden(code, rejection.to_string()),
+        code @ ErrorCode::SamlMalformed => Error::new(code, "The SAML response could not be read."),
+        code => Error::new(code, rejection.to_string()),
     }
 }
 
@@ -130,22 +133,22 @@ fn rejected(rejection: Rejection) -> Error {
 /// reaches no account (CONTRACT.md "Tenancy and identity": ACS `403`, its own code).
 fn asserted_name_id(raw: &str) -> Result<NameId, Error> {
     NameId::parse(raw).map_err(|e| match e {
-        NameIdError::NotStable => Error::forbidden("saml_name_id_unnormalized", e.to_string()),
-        NameIdError::Malformed => Error::forbidden("saml_missing_name_id", e.to_string()),
+        NameIdError::NotStable => Error::new(ErrorCode::SamlNameIdUnnormalized, e.to_string()),
+        NameIdError::Malformed => Error::new(ErrorCode::SamlMissingNameId, e.to_string()),
     })
 }
 
 /// Maps a refusal of `identity::reach` to its code.
 fn refused(refusal: Refusal) -> Error {
     match refusal {
-        Refusal::NotBound(_) => Error::forbidden("user_not_bound", refusal.to_string()),
-        Refusal::Inactive(_) => Error::forbidden("user_inactive", refusal.to_string()),
-        Refusal::AccountBoundElsewhere => Error::conflict(
-            "already_bound",
+        Refusal::NotBound(_) => Error::new(ErrorCode::UserNotBound, refusal.to_string()),
+        Refusal::Inactive(_) => Error::new(ErrorCode::UserInactive, refusal.to_string()),
+        Refusal::AccountBoundElsewhere => Error::new(
+            ErrorCode::AlreadyBound,
             "This account is bound to another identity.",
         ),
-        Refusal::IdentityTaken(_) => Error::conflict(
-            "identity_already_bound",
+        Refusal::IdentityTaken(_) => Error::new(
+            ErrorCode::IdentityAlreadyBound,
             "This identity is already bound to another account. Ask your admin.",
         ),
     }
@@ -177,7 +180,7 @@ async fn record_refusal(app: &App, org: &CompanyId, error: &Error) {
         "idp",
         "saml.refused",
         org.as_str(),
-        serde_json::json!({ "code": error.code(), "reason": error.to_string() }),
+        serde_json::json!({ "code": error.code().as_str(), "reason": error.to_string() }),
     );
     if let Err(e) = app.store.record_event(org, &event).await {
         tracing::warn!(error = %e, "could not record the refusal's audit event");
@@ -222,14 +225,10 @@ async fn accept_for(
         }
         (Purpose::Bind, Some((user_id, token))) => {
             require_enabled(config)?;
-            let user = app
-                .store
-                .get_user(org, &user_id)
-                .await?
-                .ok_or(Error::forbidden(
-                    "user_not_bound",
-                    "the link's user is gone",
-                ))?;
+            let user = app.store.get_user(org, &user_id).await?.ok_or(Error::new(
+                ErrorCode::UserNotBound,
+                "the link's user is gone",
+            ))?;
             let found = candidates(app, org, &name_id, Some(&user)).await?;
             let reach = reach::for_bind(&name_id, user, found).map_err(refused)?;
             let user = reached(app, &reach, &name_id, Some(&token)).await?;
@@ -303,8 +302,8 @@ fn require_enabled(config: &SsoConfig) -> Result<(), Error> {
     if config.status == SsoStatus::Enabled {
         Ok(())
     } else {
-        Err(Error::forbidden(
-            "sso_not_enabled",
+        Err(Error::new(
+            ErrorCode::SsoNotEnabled,
             "login while SSO is not enabled",
         ))
     }
@@ -324,21 +323,21 @@ async fn resolve_request(
     let record = match app.store.consume_authn_request(id, org).await? {
         Consumed::Mine(record) => record,
         Consumed::Foreign => {
-            return Err(Error::forbidden(
-                "saml_unknown_request",
+            return Err(Error::new(
+                ErrorCode::SamlUnknownRequest,
                 "InResponseTo names another org's request (left in place)",
             ));
         }
         Consumed::Unknown => {
-            return Err(Error::forbidden(
-                "saml_unknown_request",
+            return Err(Error::new(
+                ErrorCode::SamlUnknownRequest,
                 "InResponseTo names no stored request (unknown or already used)",
             ));
         }
     };
     if record.expires_at <= app.now().unix_timestamp() {
-        return Err(Error::forbidden(
-            "saml_request_expired",
+        return Err(Error::new(
+            ErrorCode::SamlRequestExpired,
             "the AuthnRequest expired",
         ));
     }
@@ -356,7 +355,10 @@ async fn remember(app: &App, assertion: &ValidatedAssertion) -> Result<(), Error
     {
         Ok(())
     } else {
-        Err(Error::forbidden("saml_replay", "assertion ID already used"))
+        Err(Error::new(
+            ErrorCode::SamlReplay,
+            "assertion ID already used",
+        ))
     }
 }
 

@@ -6,7 +6,7 @@ use futures_util::future::try_join_all;
 
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::store::audit::AuditEvent;
 use crate::store::jobs::{Job, JobKind, JobState};
 use crate::store::orgs::SsoStatus;
@@ -57,14 +57,14 @@ pub async fn enable(app: &App, ctx: &AdminContext) -> Result<(u64, Job), Error> 
     match status {
         SsoStatus::Verified => {}
         SsoStatus::Enabled => {
-            return Err(Error::conflict(
-                "already_enabled",
+            return Err(Error::new(
+                ErrorCode::AlreadyEnabled,
                 "Single sign-on is already enabled.",
             ));
         }
         _ => {
-            return Err(Error::conflict(
-                "not_verified",
+            return Err(Error::new(
+                ErrorCode::NotVerified,
                 "Verify the configuration with a test login first.",
             ));
         }
@@ -84,8 +84,8 @@ pub async fn enable(app: &App, ctx: &AdminContext) -> Result<(u64, Job), Error> 
 pub async fn disable(app: &App, ctx: &AdminContext) -> Result<(u64, Job), Error> {
     let status = ctx.sso.as_ref().map(|s| s.status).unwrap_or_default();
     if status != SsoStatus::Enabled {
-        return Err(Error::conflict(
-            "not_enabled",
+        return Err(Error::new(
+            ErrorCode::NotEnabled,
             "Single sign-on is not enabled.",
         ));
     }
@@ -154,7 +154,7 @@ pub async fn run_job(
     max_pages: Option<usize>,
 ) -> Result<RunOutcome, Error> {
     let Some(job) = app.store.get_job(job_id).await? else {
-        return Err(Error::NotFound("job"));
+        return Err(Error::not_found("job"));
     };
     if job.state == JobState::Done {
         return Ok(RunOutcome::Done { written: 0 });
@@ -250,7 +250,7 @@ async fn clear_binding(app: &App, user: &User) -> Result<(), Error> {
         );
         match app.store.update_user(&current, &next, &event, None).await {
             Ok(()) => return Ok(()),
-            Err(Error::PreconditionFailed(_)) => {
+            Err(e) if e.code() == ErrorCode::PreconditionFailed => {
                 let Some(fresh) = app.store.get_user(&user.company_id, &user.id).await? else {
                     return Ok(());
                 };

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::types::CompanyId;
 
 /// The audiences: one kind of token can never be used as another.
@@ -98,7 +98,7 @@ pub enum TokenError {
 
 impl From<TokenError> for Error {
     fn from(value: TokenError) -> Self {
-        Error::Unauthorized(match value {
+        Error::unauthorized(match value {
             TokenError::Invalid => "token invalid",
             TokenError::WrongAudience => "token audience mismatch",
             TokenError::Expired => "token expired",
@@ -167,8 +167,8 @@ impl JwtKeys {
     pub fn verify_admin(&self, token: &str, now: i64) -> Result<AdminClaims, Error> {
         let claims: AdminClaims = self.verify(token, Audience::Admin, now)?;
         if claims.role != "admin" {
-            return Err(Error::forbidden(
-                "not_admin",
+            return Err(Error::new(
+                ErrorCode::NotAdmin,
                 format!("token role is {:?}", claims.role),
             ));
         }

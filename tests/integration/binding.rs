@@ -148,7 +148,7 @@ async fn links_expire_after_72_hours_by_the_clock_passed_in() {
         .await
         .unwrap_err();
     assert_eq!(
-        (err.status().as_u16(), err.code()),
+        (err.status().as_u16(), err.code().as_str()),
         (410, "binding_expired")
     );
     // The users list says so too.

@@ -397,13 +397,15 @@ async fn logins_before_sso_is_enabled_are_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(start.status(), 403);
+    // One code, one status: `sso_not_enabled` is 409 wherever it is answered (CONTRACT
+    // gives it 409 for resends; the org's state, not the caller, is what conflicts).
+    assert_eq!(start.status(), 409);
     let body: Value = start.json().await.unwrap();
     assert_eq!(body["code"], "sso_not_enabled");
     let name = format!("admin@{}.example.com", s.company);
     let page = s.idp_initiated(&name, &[]).await;
     let response = s.post_acs(&page).await;
-    assert_eq!(response.status(), 403);
+    assert_eq!(response.status(), 409);
     assert!(response.text().await.unwrap().contains("sso_not_enabled"));
 }
 

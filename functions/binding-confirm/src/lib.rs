@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use shared::App;
-use shared::error::Error;
+use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, finish, path_param};
 use shared::store::orgs::SsoStatus;
 use shared::store::saml::Purpose;
@@ -21,12 +21,12 @@ pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
 
 async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     let token = path_param(req, "token")
-        .ok_or_else(|| Error::bad_request("binding_invalid", "This link is not valid."))?;
+        .ok_or_else(|| Error::new(ErrorCode::BindingInvalid, "This link is not valid."))?;
     let (org, user, jti) = shared::binding::check_link(app, &token).await?;
     let config = shared::login::org_config(app, &org).await?;
     if config.status != SsoStatus::Enabled {
-        return Err(Error::forbidden(
-            "sso_not_enabled",
+        return Err(Error::new(
+            ErrorCode::SsoNotEnabled,
             "binding link used while SSO is off",
         ));
     }

@@ -23,7 +23,7 @@ pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
 
 async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     if route_key(req) != "PUT /admin/sso/idp" {
-        return Err(Error::NotFound("route"));
+        return Err(Error::not_found("route"));
     }
     let ctx = admin::authenticate(app, req).await?;
     // The XML travels inside JSON: allow for escaping on top of the metadata's own cap.

@@ -38,12 +38,12 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
             let user = binding::invite(app, &ctx, invitation).await?;
             Ok(json(StatusCode::CREATED, &json!({ "id": user.id })))
         }
-        _ => Err(Error::NotFound("route")),
+        _ => Err(Error::not_found("route")),
     }
 }
 
 fn user_id(req: &Request) -> Result<UserId, Error> {
     path_param(req, "userId")
         .and_then(|id| UserId::parse(&id).ok())
-        .ok_or(Error::NotFound("user"))
+        .ok_or(Error::not_found("user"))
 }

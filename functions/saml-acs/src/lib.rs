@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use shared::App;
-use shared::error::Error;
+use shared::error::{Error, ErrorCode};
 use shared::html::message_page;
 use shared::http::{
     HandlerFuture, body_bytes, correlation_id, finish, html, path_param, query_param, route_key,
@@ -31,12 +31,12 @@ pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
 async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     let org = path_param(req, "companyId")
         .and_then(|c| CompanyId::parse(&c).ok())
-        .ok_or(Error::NotFound("company"))?;
+        .ok_or(Error::not_found("company"))?;
     match route_key(req).as_str() {
         "GET /saml/{companyId}/metadata" => metadata(app, &org),
         "GET /saml/{companyId}/login" => start(app, req, &org).await,
         "POST /saml/{companyId}/acs" => acs(app, req, &org).await,
-        _ => Err(Error::NotFound("route")),
+        _ => Err(Error::not_found("route")),
     }
 }
 
@@ -55,8 +55,8 @@ fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
 async fn start(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>, Error> {
     let config = login::org_config(app, org).await?;
     if config.status != SsoStatus::Enabled {
-        return Err(Error::forbidden(
-            "sso_not_enabled",
+        return Err(Error::new(
+            ErrorCode::SsoNotEnabled,
             "login started while SSO is off",
         ));
     }
@@ -98,7 +98,7 @@ async fn acs(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>
         }
     }
     let saml_response = saml_response
-        .ok_or_else(|| Error::bad_request("saml_missing", "No SAMLResponse in the form."))?;
+        .ok_or_else(|| Error::new(ErrorCode::SamlMissing, "No SAMLResponse in the form."))?;
     match login::accept(app, org, &saml_response, relay_state.as_deref()).await? {
         Accepted::Session {
             token,

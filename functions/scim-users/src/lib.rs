@@ -9,7 +9,7 @@ use http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use shared::App;
-use shared::error::Error;
+use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, bearer_token, path_param};
 use shared::scim::{self, discovery, list};
 use shared::tokens::ScimCredential;
@@ -50,8 +50,8 @@ pub(crate) fn scim_json(status: StatusCode, value: &Value) -> Response<Body> {
 
 /// The caller's credential: `401` without a bearer token or with one not shaped like ours.
 fn credential(req: &Request) -> Result<ScimCredential, Error> {
-    let token = bearer_token(req).ok_or(Error::Unauthorized("no bearer token"))?;
-    ScimCredential::from_token(token).ok_or(Error::Unauthorized("not a SCIM token"))
+    let token = bearer_token(req).ok_or(Error::unauthorized("no bearer token"))?;
+    ScimCredential::from_token(token).ok_or(Error::unauthorized("not a SCIM token"))
 }
 
 async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
@@ -73,7 +73,10 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         (["Users", id], Method::PUT) => users::replace(app, req, &credential, id).await,
         (["Users", id], Method::PATCH) => users::patch(app, req, &credential, id).await,
         (["Users", id], Method::DELETE) => users::delete(app, req, &credential, id).await,
-        (["Users", ..], _) => Err(Error::MethodNotAllowed),
+        (["Users", ..], _) => Err(Error::new(
+            ErrorCode::MethodNotAllowed,
+            "Method not allowed on this resource.",
+        )),
         (["Groups"], Method::GET) => {
             app.store.check_scim_token(&credential).await?;
             Ok(scim_json(
@@ -83,9 +86,9 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         }
         (["Groups", _], Method::GET) => {
             app.store.check_scim_token(&credential).await?;
-            Err(Error::NotFound("Group"))
+            Err(Error::not_found("Group"))
         }
-        (["Groups", ..], _) => Err(Error::NotImplemented),
+        (["Groups", ..], _) => Err(Error::new(ErrorCode::NotImplemented, "Not implemented.")),
         (["ServiceProviderConfig"], Method::GET) => {
             discovery_doc(app, &credential, discovery::service_provider_config(&base)).await
         }
@@ -105,13 +108,16 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
             let schema = discovery::schemas(&base)
                 .into_iter()
                 .find(|s| s["id"] == *id)
-                .ok_or(Error::NotFound("Schema"))?;
+                .ok_or(Error::not_found("Schema"))?;
             discovery_doc(app, &credential, schema).await
         }
         (["ServiceProviderConfig" | "ResourceTypes" | "Schemas", ..], m) if m != Method::GET => {
-            Err(Error::MethodNotAllowed)
+            Err(Error::new(
+                ErrorCode::MethodNotAllowed,
+                "Method not allowed on this resource.",
+            ))
         }
-        _ => Err(Error::NotFound("Resource")),
+        _ => Err(Error::not_found("Resource")),
     }
 }
 
@@ -128,6 +134,9 @@ async fn discovery_doc(
 pub(crate) fn body_json(req: &Request) -> Result<Value, Error> {
     let bytes = shared::http::body_bytes(req, scim::MAX_BODY)?;
     serde_json::from_slice(bytes).map_err(|e| {
-        Error::bad_request("invalid_syntax", format!("The body is not valid JSON: {e}"))
+        Error::new(
+            ErrorCode::InvalidSyntax,
+            format!("The body is not valid JSON: {e}"),
+        )
     })
 }

@@ -6,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use shared::App;
 use shared::app::rfc3339;
-use shared::error::Error;
+use shared::error::{Error, ErrorCode};
 use shared::http::query_param;
 use shared::identity;
 use shared::scim::filter::{self, AttrPath, Filter};
@@ -110,7 +110,7 @@ pub async fn list(
 ) -> Result<Response<Body>, Error> {
     let filter = match query.filter.filter(|f| !f.trim().is_empty()) {
         Some(raw) => Some(
-            filter::parse(&raw).map_err(|e| Error::bad_request("invalid_filter", e.to_string()))?,
+            filter::parse(&raw).map_err(|e| Error::new(ErrorCode::InvalidFilter, e.to_string()))?,
         ),
         None => None,
     };
@@ -222,11 +222,11 @@ async fn read_user(
 async fn existing(app: &App, credential: &ScimCredential, raw_id: &str) -> Result<User, Error> {
     let Ok(id) = UserId::parse(raw_id) else {
         app.store.check_scim_token(credential).await?;
-        return Err(Error::NotFound("User"));
+        return Err(Error::not_found("User"));
     };
     read_user(app, credential, &id)
         .await?
-        .ok_or(Error::NotFound("User"))
+        .ok_or(Error::not_found("User"))
 }
 
 /// Parses a write's body; when it is invalid, the token is still checked first, so a
@@ -317,9 +317,10 @@ fn check_if_match(req: &Request, user: &User) -> Result<(), Error> {
     {
         Ok(())
     } else {
-        Err(Error::PreconditionFailed(format!(
-            "The user is at version {current}."
-        )))
+        Err(Error::new(
+            ErrorCode::PreconditionFailed,
+            format!("The user is at version {current}."),
+        ))
     }
 }
 

@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 use shared::admin::{self, AdminContext};
 use shared::app::rfc3339;
-use shared::error::Error;
+use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, empty, finish, json, route_key};
 use shared::store::audit::AuditEvent;
 use shared::store::bindings::BindingState;
@@ -47,7 +47,7 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
             ))
         }
         "POST /admin/sso/verify" => verify(app, &ctx).await,
-        _ => Err(Error::NotFound("route")),
+        _ => Err(Error::not_found("route")),
     }
 }
 
@@ -105,7 +105,7 @@ async fn verify(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> 
         .sso
         .as_ref()
         .filter(|c| c.status != SsoStatus::Unconfigured)
-        .ok_or_else(|| Error::conflict("not_configured", "Add the IdP metadata first."))?;
+        .ok_or_else(|| Error::new(ErrorCode::NotConfigured, "Add the IdP metadata first."))?;
     let url =
         shared::login::start_login(app, ctx.company_id(), config, Purpose::Verify, None, None)
             .await?;

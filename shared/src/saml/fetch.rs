@@ -66,13 +66,14 @@ pub enum FetchError {
 
 impl FetchError {
     /// The contract's machine code (CONTRACT.md, "IdP metadata ingest"; HTTP 422).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
+        use crate::error::ErrorCode;
         match self {
             FetchError::InvalidUrl { .. }
             | FetchError::SchemeNotAllowed { .. }
             | FetchError::CredentialsInUrl
-            | FetchError::AddressNotAllowed { .. } => "url_not_allowed",
-            _ => "metadata_unreachable",
+            | FetchError::AddressNotAllowed { .. } => ErrorCode::UrlNotAllowed,
+            _ => ErrorCode::MetadataUnreachable,
         }
     }
 }

@@ -102,10 +102,11 @@ pub enum MetadataError {
 
 impl MetadataError {
     /// The contract's machine code (CONTRACT.md, "IdP metadata ingest"; HTTP 422).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
+        use crate::error::ErrorCode;
         match self {
-            MetadataError::NoSigningCertificate => "no_signing_certificate",
-            _ => "metadata_invalid",
+            MetadataError::NoSigningCertificate => ErrorCode::NoSigningCertificate,
+            _ => ErrorCode::MetadataInvalid,
         }
     }
 }

@@ -44,12 +44,15 @@ pub enum SpError {
 }
 
 impl SpError {
-    pub fn code(&self) -> &'static str {
+    /// What the caller sees: a relay state too long is theirs; the rest are ours (500).
+    pub fn code(&self) -> crate::error::ErrorCode {
+        use crate::error::ErrorCode;
         match self {
-            SpError::RelayStateTooLong { .. } => "relay_state_too_long",
-            SpError::InvalidRequestId { .. } => "invalid_request_id",
-            SpError::InvalidUrl { .. } | SpError::Empty { .. } => "sp_config_invalid",
-            SpError::Xml { .. } => "saml_build_failed",
+            SpError::RelayStateTooLong { .. } => ErrorCode::RelayStateTooLong,
+            SpError::InvalidRequestId { .. }
+            | SpError::InvalidUrl { .. }
+            | SpError::Empty { .. }
+            | SpError::Xml { .. } => ErrorCode::InternalError,
         }
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{LIST_SCHEMA, MAX_RESULTS};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 /// A requested page, already clamped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,10 @@ impl Page {
                 .filter(|r| !r.is_empty())
                 .map_or(Ok(default), |r| {
                     r.parse::<i64>().map_err(|_| {
-                        Error::bad_request("invalid_value", format!("{name} must be an integer."))
+                        Error::new(
+                            ErrorCode::InvalidValue,
+                            format!("{name} must be an integer."),
+                        )
                     })
                 })
         };

@@ -8,7 +8,7 @@ use super::resource::{
     get_ci, invalid_value, parse_bool, parse_role, parse_user, primary_value, role_of,
 };
 use crate::app::rfc3339;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::store::users::{RoleSource, User};
 use crate::types::{Email, Role, UserName};
 
@@ -77,7 +77,10 @@ pub fn from_patch(body: &Value) -> Result<Changes, Error> {
         .and_then(|o| get_ci(o, "Operations"))
         .and_then(Value::as_array)
         .ok_or_else(|| {
-            Error::bad_request("invalid_syntax", "A PatchOp needs an Operations array.")
+            Error::new(
+                ErrorCode::InvalidSyntax,
+                "A PatchOp needs an Operations array.",
+            )
         })?;
     let mut changes = Changes::default();
     for op in ops {
@@ -87,9 +90,12 @@ pub fn from_patch(body: &Value) -> Result<Changes, Error> {
 }
 
 fn apply_operation(changes: &mut Changes, op: &Value) -> Result<(), Error> {
-    let obj = op
-        .as_object()
-        .ok_or_else(|| Error::bad_request("invalid_syntax", "Each operation must be an object."))?;
+    let obj = op.as_object().ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidSyntax,
+            "Each operation must be an object.",
+        )
+    })?;
     let kind = get_ci(obj, "op")
         .and_then(Value::as_str)
         .unwrap_or_default()
@@ -97,7 +103,7 @@ fn apply_operation(changes: &mut Changes, op: &Value) -> Result<(), Error> {
     let path = get_ci(obj, "path").and_then(Value::as_str).map(str::trim);
     let value = get_ci(obj, "value");
     match (kind.as_str(), path, value) {
-        ("remove", None, _) => Err(Error::bad_request("no_target", "remove needs a path.")),
+        ("remove", None, _) => Err(Error::new(ErrorCode::NoTarget, "remove needs a path.")),
         // Removing a mutable attribute has no meaning here: nothing the product keeps can be absent.
         ("remove", Some(_), _) => Ok(()),
         ("add" | "replace", None, Some(Value::Object(values))) => merge_object(changes, values),
@@ -106,8 +112,8 @@ fn apply_operation(changes: &mut Changes, op: &Value) -> Result<(), Error> {
         }
         ("add" | "replace", Some(path), Some(value)) => apply_path(changes, path, value),
         ("add" | "replace", Some(_), None) => Err(invalid_value("The operation has no value.")),
-        _ => Err(Error::bad_request(
-            "invalid_syntax",
+        _ => Err(Error::new(
+            ErrorCode::InvalidSyntax,
             format!("Unknown PATCH op '{kind}'."),
         )),
     }

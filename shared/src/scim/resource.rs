@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{EXTENSION_SCHEMA, USER_SCHEMA};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::identity::ExternalId;
 use crate::store::users::{RoleSource, User};
 use crate::types::{Email, Role, UserName};
@@ -85,14 +85,14 @@ pub struct UserInput {
 }
 
 pub fn invalid_value(detail: impl Into<String>) -> Error {
-    Error::bad_request("invalid_value", detail)
+    Error::new(ErrorCode::InvalidValue, detail)
 }
 
 /// Reads a User resource as POST or PUT sends it; `password` and unknown attributes are ignored.
 pub fn parse_user(body: &Value) -> Result<UserInput, Error> {
     let obj = body
         .as_object()
-        .ok_or_else(|| Error::bad_request("invalid_syntax", "The body must be a JSON object."))?;
+        .ok_or_else(|| Error::new(ErrorCode::InvalidSyntax, "The body must be a JSON object."))?;
     let user_name = string_attr(obj, "userName")?
         .ok_or_else(|| invalid_value("userName is required."))
         .and_then(|raw| UserName::parse(raw).map_err(|e| invalid_value(e.0)))?;

@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -163,8 +163,8 @@ impl Store {
         items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     ) -> Result<(), Error> {
         self.transact(items, |failed| {
-            Error::conflict(
-                "conflict",
+            Error::new(
+                ErrorCode::Conflict,
                 format!("condition failed on item(s) {failed:?}"),
             )
         })
@@ -256,9 +256,10 @@ where
 impl From<Failure> for Error {
     fn from(value: Failure) -> Self {
         match value {
-            Failure::Condition(items) => {
-                Error::conflict("conflict", format!("condition failed on item(s) {items:?}"))
-            }
+            Failure::Condition(items) => Error::new(
+                ErrorCode::Conflict,
+                format!("condition failed on item(s) {items:?}"),
+            ),
             Failure::Throttled => Error::Throttled { retry_after: 1 },
             Failure::Other(e) => e,
         }

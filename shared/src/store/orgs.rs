@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Item, Store, classify, from_item, key, keys, to_item};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::store::users::User;
 use crate::types::{CompanyId, UserId};
 
@@ -84,7 +84,9 @@ impl Store {
             .send()
             .await
             .map_err(|e| match classify(e) {
-                super::Failure::Condition(_) => Error::conflict("org_exists", "Company ID taken."),
+                super::Failure::Condition(_) => {
+                    Error::new(ErrorCode::OrgExists, "Company ID taken.")
+                }
                 other => other.into(),
             })?;
         Ok(())
@@ -164,8 +166,8 @@ impl Store {
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
         items.extend(also);
         self.transact(items, |_| {
-            Error::conflict(
-                "status_changed",
+            Error::new(
+                ErrorCode::StatusChanged,
                 "The SSO status changed meanwhile; reload.",
             )
         })
@@ -202,8 +204,8 @@ impl Store {
         let mut items = vec![TransactWriteItem::builder().put(put).build()];
         items.extend(also);
         self.transact(items, |_| {
-            Error::conflict(
-                "concurrent_update",
+            Error::new(
+                ErrorCode::ConcurrentUpdate,
                 "The SSO configuration changed meanwhile; reload.",
             )
         })

@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Up
 
 use super::audit::AuditEvent;
 use super::{Item, Store, key, keys, s};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::tokens::ScimCredential;
 use crate::types::CompanyId;
 
@@ -97,8 +97,8 @@ impl Store {
 
     async fn write_token_change(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
         self.transact(items, |_| {
-            Error::conflict(
-                "concurrent_update",
+            Error::new(
+                ErrorCode::ConcurrentUpdate,
                 "The SCIM token changed meanwhile; reload and try again.",
             )
         })
@@ -164,11 +164,11 @@ fn check_token_item(item: Option<&Item>, credential: &ScimCredential) -> Result<
     let org = item
         .and_then(|i| i.get("companyId"))
         .and_then(|v| v.as_s().ok())
-        .ok_or(Error::Unauthorized(
+        .ok_or(Error::unauthorized(
             "SCIM token unknown, rotated or SCIM off",
         ))?;
     if org != credential.org.as_str() {
-        return Err(Error::Unauthorized("SCIM token names another org"));
+        return Err(Error::unauthorized("SCIM token names another org"));
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::audit::AuditEvent;
 use super::keys::{self, Unique};
 use super::{Store, classify, from_item, key, s, to_item};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::identity::{ExternalId, IdentityKey, NameId};
 use crate::tokens::ScimCredential;
 use crate::types::{CompanyId, Email, Role, UserId, UserName};
@@ -186,22 +186,25 @@ impl UserWrite {
 
     fn failure(&self, failed: &[usize]) -> Error {
         if self.extra_index.is_some_and(|i| failed.contains(&i)) {
-            return Error::Gone {
-                code: "binding_used",
-                detail: "This link was already used or replaced by a newer one.".into(),
-            };
+            return Error::new(
+                ErrorCode::BindingUsed,
+                "This link was already used or replaced by a newer one.",
+            );
         }
         if self.token_check.is_some_and(|i| failed.contains(&i)) {
-            return Error::Unauthorized("SCIM token revoked during the request");
+            return Error::unauthorized("SCIM token revoked during the request");
         }
         if let Some((_, kind)) = self.guards.iter().find(|(i, _)| failed.contains(i)) {
             return uniqueness_error(*kind);
         }
         if failed.contains(&self.user_index) {
-            return Error::PreconditionFailed("The user changed meanwhile; read it again.".into());
+            return Error::new(
+                ErrorCode::PreconditionFailed,
+                "The user changed meanwhile; read it again.",
+            );
         }
-        Error::conflict(
-            "conflict",
+        Error::new(
+            ErrorCode::Conflict,
             format!("condition failed on item(s) {failed:?}"),
         )
     }
@@ -461,5 +464,5 @@ fn uniqueness_error(kind: Unique) -> Error {
         Unique::ExternalId => "A user with this externalId already exists.",
         Unique::NameId => "This identity is already bound to another user.",
     };
-    Error::conflict("uniqueness", detail)
+    Error::new(ErrorCode::Uniqueness, detail)
 }
