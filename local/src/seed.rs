@@ -3,9 +3,9 @@
 use serde::Serialize;
 use shared::App;
 use shared::app::rfc3339;
-use shared::store::audit::AuditEvent;
-use shared::store::orgs::Org;
-use shared::store::users::{Source, User};
+use shared::model::AuditEvent;
+use shared::model::Org;
+use shared::model::{Source, User};
 use shared::tokens::AdminClaims;
 use shared::types::{CompanyId, Email, Role, UserId, UserName, random_id};
 
@@ -127,7 +127,9 @@ pub async fn seed_org(
             Role::Admin,
             &now,
         )?;
-        app.store.create_user(&admin, &event("user.seeded")).await?;
+        app.store
+            .create_user(&admin, &event("user.seeded"), None)
+            .await?;
         seeded.push(SeededUser {
             id: admin.id.to_string(),
             email: admin.email.to_string(),
@@ -153,7 +155,9 @@ pub async fn seed_org(
                 role,
                 &now,
             )?;
-            app.store.create_user(&user, &event("user.seeded")).await?;
+            app.store
+                .create_user(&user, &event("user.seeded"), None)
+                .await?;
             seeded.push(SeededUser {
                 id: user.id.to_string(),
                 email: user.email.to_string(),

@@ -5,10 +5,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use shared::model::{RoleSource, Source, User};
 use shared::scim::filter::{AttrPath, parse};
 use shared::scim::list::{Page, list_response};
 use shared::scim::resource::render_user;
-use shared::store::users::{RoleSource, Source, User};
 use shared::types::{CompanyId, Email, Role, UserId, UserName};
 
 const FILTERS: [(&str, &str); 4] = [

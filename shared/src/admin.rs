@@ -5,8 +5,8 @@ use lambda_http::Request;
 use crate::app::App;
 use crate::error::{Error, ErrorCode};
 use crate::http::bearer_token;
-use crate::store::orgs::{Org, SsoConfig};
-use crate::store::users::User;
+use crate::model::User;
+use crate::model::{Org, SsoConfig};
 use crate::tokens::AdminClaims;
 use crate::types::{CompanyId, Role, UserId};
 

@@ -147,8 +147,8 @@ impl App {
         action: &str,
         target: &str,
         detail: serde_json::Value,
-    ) -> crate::store::audit::AuditEvent {
-        let mut event = crate::store::audit::AuditEvent::new(
+    ) -> crate::model::AuditEvent {
+        let mut event = crate::model::AuditEvent::new(
             crate::types::random_id(&mut rand::rng(), 10),
             rfc3339(self.now()),
             actor,

@@ -1,6 +1,5 @@
 //! Account binding: tying a user to one IdP identity (the SAML NameID), unique in the org.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::Deserialize;
 
 use crate::admin::AdminContext;
@@ -9,12 +8,9 @@ use crate::error::{Error, ErrorCode};
 use crate::identity::NameId;
 use crate::identity::reach::Reach;
 use crate::mail::deliver::BINDING_SECONDS;
-use crate::store::audit::AuditEvent;
-use crate::store::bindings::BindingState;
-use crate::store::orgs::SsoStatus;
-use crate::store::outbox::{EmailKind, OutboxRecord, OutboxState};
-use crate::store::users::Source;
-use crate::store::users::User;
+use crate::model::{
+    Binding, BindingState, EmailKind, OutboxRecord, OutboxState, Source, SsoStatus, User,
+};
 use crate::tokens::{Audience, BindingClaims, TokenError};
 use crate::types::{CompanyId, random_id};
 use crate::types::{Email, Role, UserId, UserName};
@@ -44,19 +40,11 @@ pub async fn bind(
         user.id.as_str(),
         serde_json::json!({ "rule": reach.rule() }),
     );
-    let used = match (reach, link) {
-        (Reach::Bind(_), Some(token)) => Some(app.store.use_binding_item(
-            &user.company_id,
-            &user.id,
-            token,
-        )?),
+    let link = match reach {
+        Reach::Bind(_) => link,
         _ => None,
     };
-    match app
-        .store
-        .update_user_with(user, &next, &event, None, used)
-        .await
-    {
+    match app.store.complete_binding(user, &next, &event, link).await {
         Ok(()) => Ok(next),
         Err(e) if e.code() == ErrorCode::Uniqueness => Err(Error::new(
             ErrorCode::IdentityAlreadyBound,
@@ -85,10 +73,7 @@ pub async fn unbind(app: &App, ctx: &AdminContext, user_id: &UserId) -> Result<(
         user.id.as_str(),
         serde_json::json!({ "wasBound": user.name_id.is_some() }),
     );
-    let links = app.store.drop_binding_item(ctx.company_id(), &user.id)?;
-    app.store
-        .update_user_with(&user, &next, &event, None, Some(links))
-        .await
+    app.store.unbind_user(&user, &next, &event).await
 }
 
 /// `GET /bind/{token}`: the checks before the bind login starts. Forged or malformed:
@@ -155,13 +140,9 @@ fn check_can_link(ctx: &AdminContext, user: &User) -> Result<(), Error> {
     Ok(())
 }
 
-/// A new binding outbox record for `user`, and the transaction item that makes its link the
-/// only valid one at once (older links die now, before the email even goes out).
-fn new_link(
-    app: &App,
-    user: &User,
-    kind: EmailKind,
-) -> Result<(OutboxRecord, Vec<TransactWriteItem>), Error> {
+/// A new binding outbox record for `user`, and the link it carries: once written, that
+/// link is the only valid one (older links die now, before the email even goes out).
+fn new_link(app: &App, user: &User, kind: EmailKind) -> (OutboxRecord, Binding) {
     let now = app.now();
     let record = OutboxRecord {
         id: random_id(&mut rand::rng(), 16),
@@ -178,15 +159,14 @@ fn new_link(
         last_error: None,
     };
     let issued = now.unix_timestamp();
-    let replace = app.store.replace_binding_item(
-        &user.company_id,
-        &user.id,
-        &record.id,
-        issued,
-        issued + BINDING_SECONDS,
-    )?;
-    let items = vec![record.put(app.store.table())?, replace];
-    Ok((record, items))
+    let link = Binding {
+        user_id: user.id.clone(),
+        token_id: record.id.clone(),
+        issued_at: issued,
+        expires_at: issued + BINDING_SECONDS,
+        state: BindingState::Pending,
+    };
+    (record, link)
 }
 
 /// `POST /admin/users/{userId}/binding`.
@@ -201,16 +181,16 @@ pub async fn resend(
         .await?
         .ok_or(Error::not_found("user"))?;
     check_can_link(ctx, &user)?;
-    let (record, mut items) = new_link(app, &user, EmailKind::Binding)?;
-    let event = AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        rfc3339(app.now()),
+    let (record, link) = new_link(app, &user, EmailKind::Binding);
+    let event = app.audit(
         &ctx.actor(),
         "binding.resent",
         user.id.as_str(),
+        serde_json::Value::Null,
     );
-    items.push(event.put(ctx.company_id(), app.store.table())?);
-    app.store.write_all(items).await?;
+    app.store
+        .resend_binding(ctx.company_id(), &record, &link, &event)
+        .await?;
     Ok(record)
 }
 
@@ -259,16 +239,15 @@ pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Re
         last_modified: now.clone(),
     };
     check_can_link(ctx, &user)?;
-    let (_, items) = new_link(app, &user, EmailKind::Invitation)?;
-    let event = AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        now,
+    let (record, link) = new_link(app, &user, EmailKind::Invitation);
+    let event = app.audit(
         &ctx.actor(),
         "user.invited",
         user.id.as_str(),
+        serde_json::Value::Null,
     );
     app.store
-        .create_user_with(&user, &event, None, items)
+        .create_invited_user(&user, &event, &record, &link)
         .await?;
     Ok(user)
 }

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
 use crate::error::{Error, ErrorCode};
+use crate::model::AuditEvent;
+use crate::model::{IdpCertificate, SsoConfig, SsoStatus};
 use crate::saml::fetch::fetch_metadata;
 use crate::saml::metadata::{IdpMetadata, parse_idp_metadata};
-use crate::store::audit::AuditEvent;
-use crate::store::orgs::{IdpCertificate, SsoConfig, SsoStatus};
 use crate::types::{CompanyId, random_id};
 
 /// `PUT /admin/sso/idp`: exactly one of the two.
@@ -138,9 +138,8 @@ pub async fn ingest(
         "certificates": next.certificates.iter().map(|c| &c.sha256_fingerprint).collect::<Vec<_>>(),
         "status": next.status,
     });
-    let also = vec![event.put(ctx.company_id(), app.store.table())?];
     app.store
-        .put_sso_config(ctx.company_id(), &next, current.map(|c| c.version), also)
+        .put_sso_config(ctx.company_id(), &next, current.map(|c| c.version), &event)
         .await?;
     Ok(next)
 }
@@ -203,9 +202,8 @@ pub async fn refresh(app: &App, org: &CompanyId) -> Result<Refreshed, Error> {
         org.as_str(),
     );
     event.detail = serde_json::json!({ "added": added, "removed": removed });
-    let also = vec![event.put(org, app.store.table())?];
     app.store
-        .put_sso_config(org, &next, Some(current.version), also)
+        .put_sso_config(org, &next, Some(current.version), &event)
         .await?;
     Ok(Refreshed::Rotated { added, removed })
 }

@@ -12,6 +12,7 @@ pub mod idp;
 pub mod logging;
 pub mod login;
 pub mod mail;
+pub mod model;
 pub mod saml;
 pub mod scim;
 pub mod sso;

@@ -22,10 +22,11 @@ use crate::app::{App, rfc3339};
 use crate::error::{Error, ErrorCode};
 use crate::identity::reach::{self, Candidates, Reach, Refusal};
 use crate::identity::{NameId, NameIdError};
+use crate::model::User;
+use crate::model::{AuthnRequest, Purpose};
+use crate::model::{SsoConfig, SsoStatus};
 use crate::saml::{AcsContext, Rejection, ValidatedAssertion, sp, validate_form_value};
-use crate::store::orgs::{SsoConfig, SsoStatus};
-use crate::store::saml::{AuthnRequestRecord, Consumed, Purpose};
-use crate::store::users::User;
+use crate::store::saml::Consumed;
 use crate::tokens::{Audience, SESSION_SECONDS, SessionClaims};
 use crate::types::{CompanyId, UserId, random_id};
 
@@ -74,7 +75,6 @@ pub async fn start_login(
     config: &SsoConfig,
     purpose: Purpose,
     relay: Option<String>,
-    binding: Option<(UserId, String)>,
 ) -> Result<String, Error> {
     let idp_url = config.sso_url_redirect.as_deref().ok_or_else(|| {
         Error::new(
@@ -83,14 +83,11 @@ pub async fn start_login(
         )
     })?;
     let now = app.now();
-    let (binding_user, binding_token) = binding.map_or((None, None), |(u, t)| (Some(u), Some(t)));
-    let record = AuthnRequestRecord {
+    let record = AuthnRequest {
         id: format!("_{}", random_id(&mut rand::rng(), 20)),
         company_id: org.clone(),
         purpose,
         relay,
-        binding_user,
-        binding_token,
         expires_at: now.unix_timestamp() + REQUEST_SECONDS,
     };
     app.store.put_authn_request(&record).await?;
@@ -210,31 +207,37 @@ async fn accept_for(
     let name_id = asserted_name_id(&assertion.name_id)?;
     let request = resolve_request(app, org, &assertion).await?;
     remember(app, &assertion).await?;
-    let (purpose, relay, link) = match request {
-        Some(r) => (r.purpose, r.relay, r.binding_user.zip(r.binding_token)),
-        None => (Purpose::Login, relay_state.map(str::to_owned), None),
+    let (purpose, relay) = match request {
+        Some(r) => (r.purpose, r.relay),
+        None => (Purpose::Login, relay_state.map(str::to_owned)),
     };
-    match (purpose, link) {
-        (Purpose::Verify, _) => verify(app, org, config, &name_id).await,
-        (Purpose::Login, _) => {
+    match purpose {
+        Purpose::Verify => verify(app, org, config, &name_id).await,
+        Purpose::Login => {
             require_enabled(config)?;
             let found = candidates(app, org, &name_id, None).await?;
             let reach = reach::for_login(&name_id, found).map_err(refused)?;
             let user = reached(app, &reach, &name_id, None).await?;
             session(app, user, relay.as_deref())
         }
-        (Purpose::Bind, Some((user_id, token))) => {
+        Purpose::Bind {
+            binding_user,
+            binding_token,
+        } => {
             require_enabled(config)?;
-            let user = app.store.get_user(org, &user_id).await?.ok_or(Error::new(
-                ErrorCode::UserNotBound,
-                "the link's user is gone",
-            ))?;
+            let user = app
+                .store
+                .get_user(org, &binding_user)
+                .await?
+                .ok_or(Error::new(
+                    ErrorCode::UserNotBound,
+                    "the link's user is gone",
+                ))?;
             let found = candidates(app, org, &name_id, Some(&user)).await?;
             let reach = reach::for_bind(&name_id, user, found).map_err(refused)?;
-            let user = reached(app, &reach, &name_id, Some(&token)).await?;
+            let user = reached(app, &reach, &name_id, Some(&binding_token)).await?;
             session(app, user, relay.as_deref())
         }
-        (Purpose::Bind, None) => Err(Error::internal("bind request without a user")),
     }
 }
 
@@ -316,7 +319,7 @@ async fn resolve_request(
     app: &App,
     org: &CompanyId,
     assertion: &ValidatedAssertion,
-) -> Result<Option<AuthnRequestRecord>, Error> {
+) -> Result<Option<AuthnRequest>, Error> {
     let Some(id) = assertion.in_response_to.as_deref() else {
         return Ok(None);
     };
@@ -376,9 +379,15 @@ async fn verify(
             org.as_str(),
             serde_json::json!({ "idpEntityId": config.idp_entity_id }),
         );
-        let also = vec![event.put(org, app.store.table())?];
         app.store
-            .transition_sso(org, SsoStatus::Configured, SsoStatus::Verified, &at, also)
+            .transition_sso(
+                org,
+                SsoStatus::Configured,
+                SsoStatus::Verified,
+                &at,
+                &event,
+                None,
+            )
             .await?;
     }
     Ok(Accepted::Verified {

@@ -7,11 +7,11 @@ use futures_util::future::try_join_all;
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
 use crate::error::{Error, ErrorCode};
-use crate::store::audit::AuditEvent;
-use crate::store::jobs::{Job, JobKind, JobState};
-use crate::store::orgs::SsoStatus;
-use crate::store::outbox::{EmailKind, OutboxRecord, OutboxState};
-use crate::store::users::User;
+use crate::model::AuditEvent;
+use crate::model::SsoStatus;
+use crate::model::User;
+use crate::model::{EmailKind, OutboxRecord, OutboxState};
+use crate::model::{Job, JobKind, JobState};
 use crate::types::random_id;
 
 /// Users read per fan-out page; the cursor is saved after each page.
@@ -116,12 +116,15 @@ async fn start(
     let job = new_job(app, ctx, kind);
     let mut event = audit(app, ctx, action);
     event.detail = serde_json::json!({ "job": job.id, "owedEmails": owed_count });
-    let also = vec![
-        job.put(app.store.table())?,
-        event.put(ctx.company_id(), app.store.table())?,
-    ];
     app.store
-        .transition_sso(ctx.company_id(), from, to, &rfc3339(app.now()), also)
+        .transition_sso(
+            ctx.company_id(),
+            from,
+            to,
+            &rfc3339(app.now()),
+            &event,
+            Some(&job),
+        )
         .await?;
     Ok((owed_count, job))
 }

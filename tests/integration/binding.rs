@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::store::outbox::OutboxState;
+use shared::model::OutboxState;
 use shared::tokens::{Audience, BindingClaims, PasswordSetupClaims};
 use time::Duration;
 

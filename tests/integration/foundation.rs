@@ -2,7 +2,7 @@
 
 use futures_util::future::join_all;
 use shared::app::rfc3339;
-use shared::store::audit::AuditEvent;
+use shared::model::AuditEvent;
 use shared::tokens::hash_scim_token;
 use shared::types::{CompanyId, Role, UserId};
 
@@ -183,7 +183,7 @@ async fn concurrent_creates_of_one_user_name_leave_exactly_one() {
             user.id.as_str(),
         );
         let store = env.app.store.clone();
-        async move { store.create_user(&user, &event).await }
+        async move { store.create_user(&user, &event, None).await }
     });
     let results = join_all(attempts).await;
     let created = results.iter().filter(|r| r.is_ok()).count();

@@ -4,10 +4,10 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use futures_util::future::join_all;
+use shared::model::EmailKind;
+use shared::model::JobState;
+use shared::model::{SsoConfig, SsoStatus};
 use shared::sso::{self, RunOutcome};
-use shared::store::jobs::JobState;
-use shared::store::orgs::{SsoConfig, SsoStatus};
-use shared::store::outbox::EmailKind;
 use shared::types::{CompanyId, Role, UserId};
 
 use crate::harness::TestEnv;
@@ -25,7 +25,13 @@ async fn set_status(env: &TestEnv, org: &str, status: SsoStatus) {
     };
     env.app
         .store
-        .put_sso_config(&org, &config, version, vec![])
+        .put_sso_config(
+            &org,
+            &config,
+            version,
+            &env.app
+                .audit("test", "test.sso", org.as_str(), serde_json::Value::Null),
+        )
         .await
         .unwrap();
 }
@@ -190,7 +196,7 @@ async fn disabling_owes_every_active_user_a_password_email_and_clears_bindings()
     let mut bound = user.clone();
     bound.name_id = Some(shared::identity::NameId::parse("bound@idp.example.com").unwrap());
     bound.version += 1;
-    let event = shared::store::audit::AuditEvent::new(
+    let event = shared::model::AuditEvent::new(
         "b1".into(),
         "2026-01-01T00:00:00Z".into(),
         "test",

@@ -227,11 +227,21 @@ async fn another_idp_while_sso_is_enabled_is_409_but_a_refresh_of_the_same_is_fi
         .unwrap()
         .unwrap();
     let version = config.version;
-    config.status = shared::store::orgs::SsoStatus::Enabled;
+    config.status = shared::model::SsoStatus::Enabled;
     config.version += 1;
     env.app
         .store
-        .put_sso_config(&company, &config, Some(version), vec![])
+        .put_sso_config(
+            &company,
+            &config,
+            Some(version),
+            &env.app.audit(
+                "test",
+                "test.sso",
+                company.as_str(),
+                serde_json::Value::Null,
+            ),
+        )
         .await
         .unwrap();
     let same = put_idp(

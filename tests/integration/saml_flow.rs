@@ -482,7 +482,7 @@ async fn an_oversize_or_garbage_form_is_refused_cleanly() {
 
 #[tokio::test]
 async fn an_expired_request_and_another_orgs_request_are_refused() {
-    use shared::store::saml::{AuthnRequestRecord, Purpose};
+    use shared::model::{AuthnRequest, Purpose};
     use shared::types::CompanyId;
     let s = stack().await;
     s.connect().await;
@@ -503,13 +503,11 @@ async fn an_expired_request_and_another_orgs_request_are_refused() {
             "saml_unknown_request",
         ),
     ] {
-        let record = AuthnRequestRecord {
+        let record = AuthnRequest {
             id: id.into(),
             company_id: company,
             purpose: Purpose::Login,
             relay: None,
-            binding_user: None,
-            binding_token: None,
             expires_at,
         };
         s.env.app.store.put_authn_request(&record).await.unwrap();

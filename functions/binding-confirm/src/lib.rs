@@ -8,8 +8,8 @@ use lambda_http::{Body, Request, Response};
 use shared::App;
 use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, finish, path_param};
-use shared::store::orgs::SsoStatus;
-use shared::store::saml::Purpose;
+use shared::model::Purpose;
+use shared::model::SsoStatus;
 
 /// The function's handler, as the runtime and the local gateway call it.
 pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
@@ -30,9 +30,17 @@ async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
             "binding link used while SSO is off",
         ));
     }
-    let url =
-        shared::login::start_login(app, &org, &config, Purpose::Bind, None, Some((user, jti)))
-            .await?;
+    let url = shared::login::start_login(
+        app,
+        &org,
+        &config,
+        Purpose::Bind {
+            binding_user: user,
+            binding_token: jti,
+        },
+        None,
+    )
+    .await?;
     let mut response = shared::http::empty(StatusCode::FOUND);
     response.headers_mut().insert(
         header::LOCATION,

@@ -12,9 +12,9 @@ use shared::http::{
     HandlerFuture, body_bytes, correlation_id, finish, html, path_param, query_param, route_key,
 };
 use shared::login::{self, Accepted};
+use shared::model::Purpose;
+use shared::model::SsoStatus;
 use shared::saml::sp;
-use shared::store::orgs::SsoStatus;
-use shared::store::saml::Purpose;
 use shared::types::CompanyId;
 
 /// A form carrying a 256 KiB SAMLResponse, URL-encoded, stays under this.
@@ -61,7 +61,7 @@ async fn start(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Bod
         ));
     }
     let relay = Some(login::safe_relay(query_param(req, "relay").as_deref()));
-    let url = login::start_login(app, org, &config, Purpose::Login, relay, None).await?;
+    let url = login::start_login(app, org, &config, Purpose::Login, relay).await?;
     redirect(StatusCode::FOUND, &url, None)
 }
 

@@ -9,14 +9,14 @@ use shared::app::rfc3339;
 use shared::error::{Error, ErrorCode};
 use shared::http::query_param;
 use shared::identity;
+use shared::model::AuditEvent;
+use shared::model::{Source, User};
 use shared::scim::filter::{self, AttrPath, Filter};
 use shared::scim::list::{Page, list_response};
 use shared::scim::patch::{self, Changes};
 use shared::scim::projection::Projection;
 use shared::scim::resource::{self, etag, render_user};
-use shared::store::audit::AuditEvent;
-use shared::store::keys::{self, Unique};
-use shared::store::users::{Source, User};
+use shared::store::keys::Unique;
 use shared::tokens::ScimCredential;
 use shared::types::{Role, UserId, random_id};
 
@@ -179,44 +179,23 @@ async fn keyed_candidates(
     ];
     for (attr, kind) in keyed {
         if let Some(value) = filter.equality_on(attr) {
-            let pk = keys::unique_pk(&credential.org, kind, &identity::key(value));
-            let guard = app
+            let user = app
                 .store
-                .get_with_scim_token(credential, pk, keys::UNIQUE_SK)
+                .user_by_identity_with_scim_token(credential, kind, &identity::key(value))
                 .await?;
-            let id = guard.and_then(|g| {
-                g.get("userId")
-                    .and_then(|v| v.as_s().ok())
-                    .and_then(|id| UserId::parse(id).ok())
-            });
-            let user = match id {
-                Some(id) => app.store.get_user(&credential.org, &id).await?,
-                None => None,
-            };
             return Ok(Some(user.into_iter().collect()));
         }
     }
     Ok(None)
 }
 
-/// The user, with the token checked in the same round trip; `None` also for a bad id.
+/// The user, with the token checked in the same round trip.
 async fn read_user(
     app: &App,
     credential: &ScimCredential,
     id: &UserId,
 ) -> Result<Option<User>, Error> {
-    let item = app
-        .store
-        .get_with_scim_token(
-            credential,
-            keys::org_pk(&credential.org),
-            &keys::user_sk(id),
-        )
-        .await?;
-    item.map(|item| {
-        serde_dynamo::from_item(item).map_err(|e| Error::internal(format!("reading user: {e}")))
-    })
-    .transpose()
+    app.store.user_with_scim_token(credential, id).await
 }
 
 async fn existing(app: &App, credential: &ScimCredential, raw_id: &str) -> Result<User, Error> {
@@ -281,7 +260,7 @@ pub async fn create(
         serde_json::json!({ "role": user.role, "active": user.active }),
     );
     app.store
-        .create_user_as(&user, &audit, Some(credential))
+        .create_user(&user, &audit, Some(credential))
         .await?;
     Ok(scim_json(
         StatusCode::CREATED,

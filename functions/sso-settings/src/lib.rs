@@ -9,10 +9,10 @@ use shared::admin::{self, AdminContext};
 use shared::app::rfc3339;
 use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, empty, finish, json, route_key};
-use shared::store::audit::AuditEvent;
-use shared::store::bindings::BindingState;
-use shared::store::orgs::SsoStatus;
-use shared::store::saml::Purpose;
+use shared::model::AuditEvent;
+use shared::model::BindingState;
+use shared::model::Purpose;
+use shared::model::SsoStatus;
 use shared::types::random_id;
 use shared::{App, tokens};
 
@@ -107,8 +107,7 @@ async fn verify(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> 
         .filter(|c| c.status != SsoStatus::Unconfigured)
         .ok_or_else(|| Error::new(ErrorCode::NotConfigured, "Add the IdP metadata first."))?;
     let url =
-        shared::login::start_login(app, ctx.company_id(), config, Purpose::Verify, None, None)
-            .await?;
+        shared::login::start_login(app, ctx.company_id(), config, Purpose::Verify, None).await?;
     Ok(json(StatusCode::OK, &json!({ "loginUrl": url })))
 }
 
@@ -150,7 +149,7 @@ async fn list_users(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Err
     );
     let (users, bindings) = (users?, bindings?);
     let now = app.now().unix_timestamp();
-    let state = |u: &shared::store::users::User| {
+    let state = |u: &shared::model::User| {
         if u.name_id.is_some() {
             return "bound";
         }

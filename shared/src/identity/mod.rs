@@ -67,10 +67,7 @@ pub fn check_stable(what: &str, value: &str) -> Result<(), InvalidValue> {
 /// changes the userName, or the email, and the NameID binding equals the old value, the
 /// binding follows to the new value. The store then moves both guards in the user's own
 /// transaction. Returns whether the binding moved.
-pub fn follow_rename(
-    old: &crate::store::users::User,
-    next: &mut crate::store::users::User,
-) -> bool {
+pub fn follow_rename(old: &crate::model::User, next: &mut crate::model::User) -> bool {
     let Some(bound) = old.name_id.as_ref() else {
         return false;
     };

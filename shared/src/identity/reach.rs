@@ -4,7 +4,7 @@
 //! its `userName`)"; "purpose `bind` binds the binding token's user to the NameID").
 
 use super::{NameId, same};
-use crate::store::users::{Source, User};
+use crate::model::{Source, User};
 
 /// What the store holds for one asserted NameID, read before deciding.
 #[derive(Debug, Default)]

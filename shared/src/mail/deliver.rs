@@ -13,8 +13,8 @@ use time::format_description::well_known::Rfc3339;
 use super::templates::{self, Email};
 use crate::app::{App, rfc3339};
 use crate::error::Error;
-use crate::store::bindings::BindingState;
-use crate::store::outbox::{EmailKind, OutboxRecord};
+use crate::model::BindingState;
+use crate::model::{EmailKind, OutboxRecord};
 use crate::tokens::{Audience, BindingClaims, PasswordSetupClaims};
 
 /// A binding link's life (CONTRACT.md: 72 hours).
@@ -51,7 +51,7 @@ pub async fn deliver_ids(app: &App, ids: &[String]) -> Result<Report, Error> {
     let mut report = Report::default();
     for id in ids {
         if let Some(record) = app.store.get_outbox(id).await?
-            && record.state == crate::store::outbox::OutboxState::Pending
+            && record.state == crate::model::OutboxState::Pending
         {
             tally(&mut report, deliver(app, &record).await?);
         }

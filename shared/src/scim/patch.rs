@@ -9,7 +9,7 @@ use super::resource::{
 };
 use crate::app::rfc3339;
 use crate::error::{Error, ErrorCode};
-use crate::store::users::{RoleSource, User};
+use crate::model::{RoleSource, User};
 use crate::types::{Email, Role, UserName};
 
 /// The attributes a client may change, each `None` when untouched.

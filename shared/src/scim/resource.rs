@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::{EXTENSION_SCHEMA, USER_SCHEMA};
 use crate::error::{Error, ErrorCode};
 use crate::identity::ExternalId;
-use crate::store::users::{RoleSource, User};
+use crate::model::{RoleSource, User};
 use crate::types::{Email, Role, UserName};
 
 /// `W/"{version}"`: `meta.version` and the `ETag` header (RFC 7644 3.14).

@@ -1,43 +1,17 @@
 //! Audit events: who did what to whom, written in the same transaction as the change.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
-use serde::{Deserialize, Serialize};
-
-use super::{Store, classify, keys, to_item};
+use super::{Item, Store, classify, keys, to_item};
 use crate::error::Error;
+use crate::model::AuditEvent;
 use crate::types::CompanyId;
 
-/// One line of the audit trail (`ORG#{companyId}` / `EVENT#{at}#{id}`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEvent {
-    pub id: String,
-    pub at: String,
-    /// `admin:{userId}`, `scim`, `idp`, `system`.
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub detail: serde_json::Value,
-}
-
-impl AuditEvent {
-    pub fn new(id: String, at: String, actor: &str, action: &str, target: &str) -> Self {
-        Self {
-            id,
-            at,
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            target: target.to_owned(),
-            detail: serde_json::Value::Null,
-        }
-    }
-
-    /// The transaction item that records this event for `org`.
-    pub(crate) fn put(&self, org: &CompanyId, table: &str) -> Result<TransactWriteItem, Error> {
-        let item = to_item(self, keys::org_pk(org), &keys::event_sk(&self.at, &self.id))?;
-        super::put_new(table, item)
-    }
+/// The item of one event of `org` (`ORG#{companyId}` / `EVENT#{at}#{id}`).
+pub(crate) fn event_item(org: &CompanyId, event: &AuditEvent) -> Result<Item, Error> {
+    to_item(
+        event,
+        keys::org_pk(org),
+        &keys::event_sk(&event.at, &event.id),
+    )
 }
 
 impl Store {

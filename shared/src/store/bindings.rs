@@ -1,37 +1,13 @@
 //! Binding links' state (`ORG#{companyId}` / `BINDING#{userId}`): the one current token per
 //! user (a newer one replaces it at once), its expiry, and whether it was used.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
-use serde::{Deserialize, Serialize};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
 
+use super::tx::{Role, Tx};
 use super::{Failure, Store, classify, from_item, key, keys, s};
 use crate::error::Error;
+use crate::model::{AuditEvent, Binding, OutboxRecord};
 use crate::types::{CompanyId, UserId};
-
-pub const BINDING_PREFIX: &str = "BINDING#";
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum BindingState {
-    Pending,
-    Used,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Binding {
-    pub user_id: UserId,
-    /// The `jti` of the one valid link (the id of the outbox record that carries it).
-    pub token_id: String,
-    /// Unix seconds.
-    pub issued_at: i64,
-    pub expires_at: i64,
-    pub state: BindingState,
-}
-
-pub fn binding_sk(user: &UserId) -> String {
-    format!("{BINDING_PREFIX}{user}")
-}
 
 impl Store {
     /// Makes `token_id` the user's current link unless a newer one exists (`issued_at`
@@ -49,7 +25,7 @@ impl Store {
             .client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), &binding_sk(user))))
+            .set_key(Some(key(keys::org_pk(org), &keys::binding_sk(user))))
             .update_expression("SET userId = :u, tokenId = :t, issuedAt = :i, expiresAt = if_not_exists(expiresAt, :e), #state = :pending")
             .condition_expression("attribute_not_exists(tokenId) OR tokenId = :t OR issuedAt < :i")
             .expression_attribute_names("#state", "state")
@@ -68,44 +44,43 @@ impl Store {
         }
     }
 
-    /// Replaces the user's link at once (resend, invitation): older links die now. Used in
-    /// the same transaction as the outbox record that will carry the new one.
-    pub fn replace_binding_item(
+    /// Makes `binding` the user's only valid link at once (resend, invitation): older
+    /// links die now, before the email that carries the new one even goes out.
+    pub(crate) fn replace_binding(
         &self,
         org: &CompanyId,
-        user: &UserId,
-        token_id: &str,
-        issued_at: i64,
-        expires_at: i64,
-    ) -> Result<TransactWriteItem, Error> {
-        let update = Update::builder()
+        binding: &Binding,
+    ) -> Result<Update, Error> {
+        Update::builder()
             .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), &binding_sk(user))))
+            .set_key(Some(key(
+                keys::org_pk(org),
+                &keys::binding_sk(&binding.user_id),
+            )))
             .update_expression(
                 "SET userId = :u, tokenId = :t, issuedAt = :i, expiresAt = :e, #state = :pending",
             )
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":u", s(user.as_str()))
-            .expression_attribute_values(":t", s(token_id))
-            .expression_attribute_values(":i", AttributeValue::N(issued_at.to_string()))
-            .expression_attribute_values(":e", AttributeValue::N(expires_at.to_string()))
+            .expression_attribute_values(":u", s(binding.user_id.as_str()))
+            .expression_attribute_values(":t", s(&binding.token_id))
+            .expression_attribute_values(":i", AttributeValue::N(binding.issued_at.to_string()))
+            .expression_attribute_values(":e", AttributeValue::N(binding.expires_at.to_string()))
             .expression_attribute_values(":pending", s("pending"))
             .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().update(update).build())
+            .map_err(Error::internal)
     }
 
-    /// A transaction item marking `token_id` used; it fails (the link is no longer good)
-    /// unless it is still the current, unused token.
-    pub fn use_binding_item(
+    /// Marks `token_id` used; its condition fails (the link is no longer good) unless it is
+    /// still the current, unused token.
+    pub(crate) fn use_binding(
         &self,
         org: &CompanyId,
         user: &UserId,
         token_id: &str,
-    ) -> Result<TransactWriteItem, Error> {
-        let update = Update::builder()
+    ) -> Result<Update, Error> {
+        Update::builder()
             .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), &binding_sk(user))))
+            .set_key(Some(key(keys::org_pk(org), &keys::binding_sk(user))))
             .update_expression("SET #state = :used")
             .condition_expression("tokenId = :t AND #state = :pending")
             .expression_attribute_names("#state", "state")
@@ -113,22 +88,32 @@ impl Store {
             .expression_attribute_values(":used", s("used"))
             .expression_attribute_values(":pending", s("pending"))
             .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().update(update).build())
+            .map_err(Error::internal)
     }
 
-    /// A transaction item deleting the user's binding link state: every link dies (unbind).
-    pub fn drop_binding_item(
+    /// Deletes the user's link state: every link dies (unbind).
+    pub(crate) fn drop_binding(&self, org: &CompanyId, user: &UserId) -> Result<Delete, Error> {
+        Delete::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::org_pk(org), &keys::binding_sk(user))))
+            .build()
+            .map_err(Error::internal)
+    }
+
+    /// A resend: the new link replaces the old at once, its outbox record and the audit
+    /// event are written, in one transaction.
+    pub async fn resend_binding(
         &self,
         org: &CompanyId,
-        user: &UserId,
-    ) -> Result<TransactWriteItem, Error> {
-        let delete = Delete::builder()
-            .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), &binding_sk(user))))
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
+        email: &OutboxRecord,
+        link: &Binding,
+        event: &AuditEvent,
+    ) -> Result<(), Error> {
+        let mut tx = Tx::new();
+        tx.create(self.table(), super::outbox::outbox_item(email)?)?;
+        tx.update(Role::Plain, self.replace_binding(org, link)?);
+        tx.create(self.table(), super::audit::event_item(org, event)?)?;
+        tx.send(self).await
     }
 
     pub async fn get_binding(
@@ -136,12 +121,13 @@ impl Store {
         org: &CompanyId,
         user: &UserId,
     ) -> Result<Option<Binding>, Error> {
-        self.get_as(keys::org_pk(org), &binding_sk(user)).await
+        self.get_as(keys::org_pk(org), &keys::binding_sk(user))
+            .await
     }
 
     /// Every binding of the org (for the users list).
     pub async fn list_bindings(&self, org: &CompanyId) -> Result<Vec<Binding>, Error> {
-        self.org_items(org, BINDING_PREFIX, None)
+        self.org_items(org, keys::BINDING_PREFIX, None)
             .await?
             .into_iter()
             .map(from_item)

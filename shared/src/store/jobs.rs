@@ -2,74 +2,26 @@
 //! 10,000 users a binding email. A job keeps a cursor, so a run that dies resumes where the
 //! last checkpoint left it; pending jobs sit in the sparse GSI under `JOB#PENDING`.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-use serde::{Deserialize, Serialize};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Item, Store, classify, from_item, key, s, to_item};
+use super::{Item, Store, classify, from_item, key, keys, s, to_item};
 use crate::error::Error;
-use crate::types::{CompanyId, UserId};
+use crate::model::{Job, JobState};
+use crate::types::UserId;
 
-pub const JOB_SK: &str = "JOB";
-pub const PENDING: &str = "JOB#PENDING";
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum JobKind {
-    /// SSO enabled: every active user not yet bound is owed a binding email.
-    EnableSso,
-    /// SSO disabled: bindings cleared, every active user owed a password email.
-    DisableSso,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    Pending,
-    Done,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Job {
-    pub id: String,
-    pub company_id: CompanyId,
-    pub kind: JobKind,
-    pub state: JobState,
-    /// The last user id fully handled; the next run starts after it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<UserId>,
-    #[serde(default)]
-    pub processed: u64,
-    pub created_at: String,
-    pub actor: String,
-}
-
-pub fn job_pk(id: &str) -> String {
-    format!("JOB#{id}")
-}
-
-impl Job {
-    fn item(&self) -> Result<Item, Error> {
-        let mut item = to_item(self, job_pk(&self.id), JOB_SK)?;
-        if self.state == JobState::Pending {
-            item.insert("GSI1PK".into(), s(PENDING));
-            item.insert(
-                "GSI1SK".into(),
-                s(format!("{}#{}", self.created_at, self.id)),
-            );
-        }
-        Ok(item)
+/// The job's item, indexed as pending while it is.
+pub(crate) fn job_item(job: &Job) -> Result<Item, Error> {
+    let mut item = to_item(job, keys::job_pk(&job.id), keys::JOB_SK)?;
+    if job.state == JobState::Pending {
+        item.insert("GSI1PK".into(), s(keys::JOB_PENDING));
+        item.insert("GSI1SK".into(), s(format!("{}#{}", job.created_at, job.id)));
     }
-
-    /// A transaction item creating the job.
-    pub fn put(&self, table: &str) -> Result<TransactWriteItem, Error> {
-        super::put_new(table, self.item()?)
-    }
+    Ok(item)
 }
 
 impl Store {
     pub async fn get_job(&self, id: &str) -> Result<Option<Job>, Error> {
-        self.get_as(job_pk(id), JOB_SK).await
+        self.get_as(keys::job_pk(id), keys::JOB_SK).await
     }
 
     /// Jobs not finished yet, oldest first.
@@ -78,9 +30,9 @@ impl Store {
             .client()
             .query()
             .table_name(self.table())
-            .index_name("GSI1")
+            .index_name(keys::GSI1)
             .key_condition_expression("GSI1PK = :p")
-            .expression_attribute_values(":p", s(PENDING))
+            .expression_attribute_values(":p", s(keys::JOB_PENDING))
             .limit(limit)
             .send()
             .await
@@ -102,7 +54,7 @@ impl Store {
         self.client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(job_pk(id), JOB_SK)))
+            .set_key(Some(key(keys::job_pk(id), keys::JOB_SK)))
             .update_expression("SET #cursor = :c, #processed = :n")
             .condition_expression("#state = :pending")
             .expression_attribute_names("#cursor", "cursor")
@@ -122,7 +74,7 @@ impl Store {
         self.client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(job_pk(id), JOB_SK)))
+            .set_key(Some(key(keys::job_pk(id), keys::JOB_SK)))
             .update_expression("SET #state = :done, #processed = :n REMOVE GSI1PK, GSI1SK")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#processed", "processed")

@@ -17,6 +17,11 @@ pub fn user_sk(id: &UserId) -> String {
     format!("{USER_PREFIX}{id}")
 }
 
+/// A deleted user's copy, kept for the audit trail.
+pub fn tombstone_sk(id: &UserId) -> String {
+    format!("DELETED#{id}")
+}
+
 /// Which uniqueness a guard item enforces within an org.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unique {
@@ -41,12 +46,56 @@ pub fn unique_pk(org: &CompanyId, kind: Unique, value: &IdentityKey) -> String {
     format!("ORG#{org}#{}#{value}", kind.tag())
 }
 
+pub const SCIM_TOKEN_PREFIX: &str = "SCIMTOKEN#";
+
 pub fn scim_token_pk(hash: &str) -> String {
-    format!("SCIMTOKEN#{hash}")
+    format!("{SCIM_TOKEN_PREFIX}{hash}")
 }
 
 pub const EVENT_PREFIX: &str = "EVENT#";
+pub const BINDING_PREFIX: &str = "BINDING#";
+
+/// A user's binding link state (`ORG#{companyId}` / `BINDING#{userId}`).
+pub fn binding_sk(user: &UserId) -> String {
+    format!("{BINDING_PREFIX}{user}")
+}
 
 pub fn event_sk(at: &str, id: &str) -> String {
     format!("{EVENT_PREFIX}{at}#{id}")
 }
+
+/// GSI1 partition of SSO configs that have a metadata URL (the refresh's work list).
+pub const METADATA_URLS: &str = "SSO#METADATA_URL";
+
+/// A stored AuthnRequest (`AUTHNREQ#{id}` / `REQ`).
+pub const REQUEST_SK: &str = "REQ";
+
+pub fn request_pk(id: &str) -> String {
+    format!("AUTHNREQ#{id}")
+}
+
+/// A seen assertion (`ASSERTION#{issuer}#{id}` / `SEEN`): the replay cache.
+pub const SEEN_SK: &str = "SEEN";
+
+pub fn assertion_pk(issuer: &str, id: &str) -> String {
+    format!("ASSERTION#{issuer}#{id}")
+}
+
+/// An owed email (`OUTBOX#{id}` / `OUTBOX`); pending ones in GSI1 under `OUTBOX#PENDING`.
+pub const OUTBOX_SK: &str = "OUTBOX";
+pub const OUTBOX_PENDING: &str = "OUTBOX#PENDING";
+
+pub fn outbox_pk(id: &str) -> String {
+    format!("OUTBOX#{id}")
+}
+
+/// A background job (`JOB#{id}` / `JOB`); pending ones in GSI1 under `JOB#PENDING`.
+pub const JOB_SK: &str = "JOB";
+pub const JOB_PENDING: &str = "JOB#PENDING";
+
+pub fn job_pk(id: &str) -> String {
+    format!("JOB#{id}")
+}
+
+/// The sparse GSI's name and key attributes.
+pub const GSI1: &str = "GSI1";

@@ -11,6 +11,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod saml;
 pub mod scim_tokens;
+mod tx;
 pub mod users;
 
 use std::collections::HashMap;
@@ -156,36 +157,6 @@ impl Store {
             Err(other) => Err(other.into()),
         }
     }
-
-    /// Writes `items` in one transaction; a failed condition is `409 conflict`.
-    pub async fn write_all(
-        &self,
-        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
-    ) -> Result<(), Error> {
-        self.transact(items, |failed| {
-            Error::new(
-                ErrorCode::Conflict,
-                format!("condition failed on item(s) {failed:?}"),
-            )
-        })
-        .await
-    }
-}
-
-/// A transaction item creating `item`, never overwriting one with the same key.
-pub(crate) fn put_new(
-    table: &str,
-    item: Item,
-) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
-    let put = aws_sdk_dynamodb::types::Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .build()
-        .map_err(Error::internal)?;
-    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
-        .put(put)
-        .build())
 }
 
 /// Serializes `value` and adds its keys.

@@ -1,68 +1,10 @@
 //! Orgs and their SSO configuration items, and the one-round-trip read behind admin routes.
 
-use serde::{Deserialize, Serialize};
-
+use super::tx::{Role, Tx};
 use super::{Item, Store, classify, from_item, key, keys, to_item};
 use crate::error::{Error, ErrorCode};
-use crate::store::users::User;
+use crate::model::{AuditEvent, Job, Org, SsoConfig, SsoStatus, User};
 use crate::types::{CompanyId, UserId};
-
-/// GSI1 partition of SSO configs that have a metadata URL.
-const METADATA_URLS: &str = "SSO#METADATA_URL";
-
-/// An org (`ORG#{companyId}` / `ORG`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Org {
-    pub company_id: CompanyId,
-    pub name: String,
-    pub created_at: String,
-    /// SHA-256 of the current SCIM token; absent while SCIM is off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scim_token_hash: Option<String>,
-}
-
-/// Where an org stands in connecting to its IdP.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SsoStatus {
-    #[default]
-    Unconfigured,
-    Configured,
-    Verified,
-    Enabled,
-}
-
-/// A signing certificate from the IdP metadata.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct IdpCertificate {
-    /// DER, base64 (as in the metadata).
-    pub der_base64: String,
-    pub sha256_fingerprint: String,
-    pub not_after: String,
-}
-
-/// The org's SSO configuration (`ORG#{companyId}` / `SSO`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct SsoConfig {
-    pub status: SsoStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idp_entity_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sso_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sso_url_redirect: Option<String>,
-    #[serde(default)]
-    pub certificates: Vec<IdpCertificate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata_url: Option<String>,
-    #[serde(default)]
-    pub version: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-}
 
 /// What an admin request needs, read in one `BatchGetItem`.
 #[derive(Debug, Clone)]
@@ -131,17 +73,19 @@ fn sort_key(item: &Item) -> Option<&str> {
 }
 
 impl Store {
-    /// Moves the SSO status `from` → `to` in one transaction with `also` (a job, an audit
-    /// event...). `409 status_changed` when the status was no longer `from`.
+    /// Moves the SSO status `from` → `to` in one transaction with its audit event and, for
+    /// enable and disable, the job that owes the org its emails. `409 status_changed` when
+    /// the status was no longer `from`.
     pub async fn transition_sso(
         &self,
         org: &CompanyId,
         from: SsoStatus,
         to: SsoStatus,
         at: &str,
-        also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        event: &AuditEvent,
+        job: Option<&Job>,
     ) -> Result<(), Error> {
-        use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+        use aws_sdk_dynamodb::types::Update;
         let name = |s: SsoStatus| {
             serde_json::to_value(s)
                 .ok()
@@ -163,33 +107,32 @@ impl Store {
             .expression_attribute_values(":at", super::s(at))
             .build()
             .map_err(Error::internal)?;
-        let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(also);
-        self.transact(items, |_| {
-            Error::new(
-                ErrorCode::StatusChanged,
-                "The SSO status changed meanwhile; reload.",
-            )
-        })
-        .await
+        let mut tx = Tx::new();
+        tx.update(Role::SsoStatus, update);
+        if let Some(job) = job {
+            tx.create(self.table(), super::jobs::job_item(job)?)?;
+        }
+        tx.create(self.table(), super::audit::event_item(org, event)?)?;
+        tx.send(self).await
     }
 }
 
 impl Store {
-    /// Writes the SSO config if it is still at `expected_version` (None: none exists yet);
-    /// the stored version becomes `config.version`. `409 concurrent_update` otherwise.
+    /// Writes the SSO config if it is still at `expected_version` (None: none exists yet),
+    /// with its audit event; the stored version becomes `config.version`.
+    /// `409 concurrent_update` otherwise.
     pub async fn put_sso_config(
         &self,
         org: &CompanyId,
         config: &SsoConfig,
         expected_version: Option<u64>,
-        also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        event: &AuditEvent,
     ) -> Result<(), Error> {
-        use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+        use aws_sdk_dynamodb::types::{AttributeValue, Put};
         let mut item = to_item(config, keys::org_pk(org), keys::SSO_SK)?;
         if config.metadata_url.is_some() {
             // Sparse index of the configs the scheduled refresh re-fetches.
-            item.insert("GSI1PK".into(), super::s(METADATA_URLS));
+            item.insert("GSI1PK".into(), super::s(keys::METADATA_URLS));
             item.insert("GSI1SK".into(), super::s(org.as_str()));
         }
         let put = Put::builder().table_name(self.table()).set_item(Some(item));
@@ -201,15 +144,10 @@ impl Store {
         }
         .build()
         .map_err(Error::internal)?;
-        let mut items = vec![TransactWriteItem::builder().put(put).build()];
-        items.extend(also);
-        self.transact(items, |_| {
-            Error::new(
-                ErrorCode::ConcurrentUpdate,
-                "The SSO configuration changed meanwhile; reload.",
-            )
-        })
-        .await
+        let mut tx = Tx::new();
+        tx.put(Role::SsoVersion, put);
+        tx.create(self.table(), super::audit::event_item(org, event)?)?;
+        tx.send(self).await
     }
 
     /// Orgs whose IdP metadata came from a URL (the refresh schedule's work list).
@@ -218,9 +156,9 @@ impl Store {
             .client()
             .query()
             .table_name(self.table())
-            .index_name("GSI1")
+            .index_name(keys::GSI1)
             .key_condition_expression("GSI1PK = :p")
-            .expression_attribute_values(":p", super::s(METADATA_URLS));
+            .expression_attribute_values(":p", super::s(keys::METADATA_URLS));
         let items = self.query_all(query).await?;
         Ok(items
             .iter()

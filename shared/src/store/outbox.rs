@@ -5,79 +5,23 @@
 //! Pending records sit in a sparse GSI (`GSI1PK = OUTBOX#PENDING`, `GSI1SK = due time`) so
 //! the sweep finds them without a scan; marking a record sent removes it from the index.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-use serde::{Deserialize, Serialize};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Failure, Item, Store, classify, from_item, key, s, to_item};
+use super::{Failure, Item, Store, classify, from_item, key, keys, s, to_item};
 use crate::error::Error;
-use crate::types::{CompanyId, UserId};
+use crate::model::{OutboxRecord, OutboxState};
 
-pub const OUTBOX_SK: &str = "OUTBOX";
-pub const PENDING: &str = "OUTBOX#PENDING";
-
-/// Which email a record is.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum EmailKind {
-    /// Link an existing account to the IdP identity (after SSO is enabled, or resent).
-    Binding,
-    /// An invited user's first link (same binding flow).
-    Invitation,
-    /// SSO was disabled: set a password in the app.
-    PasswordSetup,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum OutboxState {
-    Pending,
-    Sent,
-}
-
-/// One owed email (`OUTBOX#{id}` / `OUTBOX`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct OutboxRecord {
-    pub id: String,
-    pub company_id: CompanyId,
-    pub user_id: UserId,
-    pub to: String,
-    pub kind: EmailKind,
-    pub state: OutboxState,
-    pub attempts: u32,
-    /// Unix seconds when the next attempt is due.
-    pub next_attempt_at: i64,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_error: Option<String>,
-}
-
-pub fn outbox_pk(id: &str) -> String {
-    format!("OUTBOX#{id}")
-}
-
-impl OutboxRecord {
-    /// The item, indexed as pending while it is.
-    pub fn item(&self) -> Result<Item, Error> {
-        let mut item = to_item(self, outbox_pk(&self.id), OUTBOX_SK)?;
-        if self.state == OutboxState::Pending {
-            item.insert("GSI1PK".into(), s(PENDING));
-            item.insert(
-                "GSI1SK".into(),
-                s(format!("{:012}#{}", self.next_attempt_at, self.id)),
-            );
-        }
-        Ok(item)
+/// The record's item, indexed as pending while it is.
+pub(crate) fn outbox_item(record: &OutboxRecord) -> Result<Item, Error> {
+    let mut item = to_item(record, keys::outbox_pk(&record.id), keys::OUTBOX_SK)?;
+    if record.state == OutboxState::Pending {
+        item.insert("GSI1PK".into(), s(keys::OUTBOX_PENDING));
+        item.insert(
+            "GSI1SK".into(),
+            s(format!("{:012}#{}", record.next_attempt_at, record.id)),
+        );
     }
-
-    /// A transaction item creating this record (never overwriting one).
-    pub fn put(&self, table: &str) -> Result<TransactWriteItem, Error> {
-        super::put_new(table, self.item()?)
-    }
+    Ok(item)
 }
 
 impl Store {
@@ -88,7 +32,7 @@ impl Store {
             .client()
             .put_item()
             .table_name(self.table())
-            .set_item(Some(record.item()?))
+            .set_item(Some(outbox_item(record)?))
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
@@ -100,7 +44,7 @@ impl Store {
     }
 
     pub async fn get_outbox(&self, id: &str) -> Result<Option<OutboxRecord>, Error> {
-        self.get_as(outbox_pk(id), OUTBOX_SK).await
+        self.get_as(keys::outbox_pk(id), keys::OUTBOX_SK).await
     }
 
     /// Pending records due by `now`, oldest first (the sparse index; eventually consistent).
@@ -109,9 +53,9 @@ impl Store {
             .client()
             .query()
             .table_name(self.table())
-            .index_name("GSI1")
+            .index_name(keys::GSI1)
             .key_condition_expression("GSI1PK = :p AND GSI1SK <= :due")
-            .expression_attribute_values(":p", s(PENDING))
+            .expression_attribute_values(":p", s(keys::OUTBOX_PENDING))
             .expression_attribute_values(":due", s(format!("{now:012}#~")))
             .limit(limit)
             .send()
@@ -135,7 +79,7 @@ impl Store {
         self.client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(outbox_pk(id), OUTBOX_SK)))
+            .set_key(Some(key(keys::outbox_pk(id), keys::OUTBOX_SK)))
             .update_expression(
                 "SET #state = :sent, sentAt = :at, messageId = :mid REMOVE GSI1PK, GSI1SK",
             )
@@ -161,7 +105,7 @@ impl Store {
         self.client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(outbox_pk(&record.id), OUTBOX_SK)))
+            .set_key(Some(key(keys::outbox_pk(&record.id), keys::OUTBOX_SK)))
             .update_expression(
                 "SET attempts = :a, nextAttemptAt = :n, GSI1SK = :sk, lastError = :e",
             )

@@ -2,63 +2,34 @@
 //! (the replay cache). Both carry `expiresAt`; an item past it counts as gone, whether or
 //! not TTL has deleted it yet.
 
+use super::{Failure, Store, classify, from_item, key, keys, s, to_item};
+use crate::error::Error;
+use crate::model::AuthnRequest;
+use crate::types::CompanyId;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-use serde::{Deserialize, Serialize};
-
-use super::{Failure, Store, classify, from_item, key, s, to_item};
-use crate::error::Error;
-use crate::types::{CompanyId, UserId};
-
-/// Why a login was started.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Purpose {
-    Login,
-    /// The admin's test login: success marks the configuration verified.
-    Verify,
-    /// A binding link: success binds `binding_user` to the asserted NameID.
-    Bind,
-}
-
-/// A stored AuthnRequest (`AUTHNREQ#{id}` / `REQ`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthnRequestRecord {
-    pub id: String,
-    pub company_id: CompanyId,
-    pub purpose: Purpose,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relay: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub binding_user: Option<UserId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub binding_token: Option<String>,
-    /// Unix seconds.
-    pub expires_at: i64,
-}
 
 /// What consuming a stored request found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Consumed {
     /// This org's request, now deleted.
-    Mine(AuthnRequestRecord),
+    Mine(AuthnRequest),
     /// Another org's request: refused, and left in place.
     Foreign,
     /// No such request (never made, already used, or deleted by TTL).
     Unknown,
 }
 
-fn request_pk(id: &str) -> String {
-    format!("AUTHNREQ#{id}")
-}
-
 impl Store {
-    pub async fn put_authn_request(&self, record: &AuthnRequestRecord) -> Result<(), Error> {
+    pub async fn put_authn_request(&self, record: &AuthnRequest) -> Result<(), Error> {
         self.client()
             .put_item()
             .table_name(self.table())
-            .set_item(Some(to_item(record, request_pk(&record.id), "REQ")?))
+            .set_item(Some(to_item(
+                record,
+                keys::request_pk(&record.id),
+                keys::REQUEST_SK,
+            )?))
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await
@@ -81,7 +52,7 @@ impl Store {
             .client()
             .delete_item()
             .table_name(self.table())
-            .set_key(Some(key(request_pk(id), "REQ")))
+            .set_key(Some(key(keys::request_pk(id), keys::REQUEST_SK)))
             .condition_expression("companyId = :org")
             .expression_attribute_values(":org", s(org.as_str()))
             .return_values(ReturnValue::AllOld)
@@ -117,7 +88,7 @@ impl Store {
         expires_at: i64,
         now: i64,
     ) -> Result<bool, Error> {
-        let mut item = key(format!("ASSERTION#{issuer}#{id}"), "SEEN");
+        let mut item = key(keys::assertion_pk(issuer, id), keys::SEEN_SK);
         item.insert(
             "expiresAt".into(),
             AttributeValue::N(expires_at.to_string()),

@@ -1,12 +1,16 @@
 //! SCIM bearer tokens: stored only as a hash, one current token per org, rotation atomic.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update};
 
-use super::audit::AuditEvent;
-use super::{Item, Store, key, keys, s};
-use crate::error::{Error, ErrorCode};
+use super::audit::event_item;
+use super::keys::Unique;
+use super::tx::{Role, Tx};
+use super::{Item, Store, from_item, key, keys, s};
+use crate::error::Error;
+use crate::identity::IdentityKey;
+use crate::model::{AuditEvent, User};
 use crate::tokens::ScimCredential;
-use crate::types::CompanyId;
+use crate::types::{CompanyId, UserId};
 
 impl Store {
     /// Makes `new_hash` the org's only SCIM token. `current` is the hash the caller read
@@ -34,23 +38,14 @@ impl Store {
         };
         let mut token_item = key(keys::scim_token_pk(new_hash), keys::SCIM_TOKEN_SK);
         token_item.insert("companyId".into(), s(org.as_str()));
-        let put = Put::builder()
-            .table_name(self.table())
-            .set_item(Some(token_item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(Error::internal)?;
-        let mut items = vec![
-            TransactWriteItem::builder()
-                .update(update.build().map_err(Error::internal)?)
-                .build(),
-            TransactWriteItem::builder().put(put).build(),
-        ];
+        let mut tx = Tx::new();
+        tx.update(Role::OrgToken, update.build().map_err(Error::internal)?);
+        tx.create(self.table(), token_item)?;
         if let Some(old) = current {
-            items.push(self.delete_token_item(old)?);
+            tx.delete(Role::Plain, self.delete_token(old)?);
         }
-        items.push(event.put(org, self.table())?);
-        self.write_token_change(items).await
+        tx.create(self.table(), event_item(org, event)?)?;
+        tx.send(self).await
     }
 
     /// Turns SCIM off: the current token stops working at once.
@@ -68,12 +63,11 @@ impl Store {
             .expression_attribute_values(":old", s(current))
             .build()
             .map_err(Error::internal)?;
-        let items = vec![
-            TransactWriteItem::builder().update(update).build(),
-            self.delete_token_item(current)?,
-            event.put(org, self.table())?,
-        ];
-        self.write_token_change(items).await
+        let mut tx = Tx::new();
+        tx.update(Role::OrgToken, update);
+        tx.delete(Role::Plain, self.delete_token(current)?);
+        tx.create(self.table(), event_item(org, event)?)?;
+        tx.send(self).await
     }
 
     /// The org a SCIM token hash belongs to: one `GetItem`.
@@ -86,23 +80,12 @@ impl Store {
             .and_then(|id| CompanyId::parse(&id).ok()))
     }
 
-    fn delete_token_item(&self, hash: &str) -> Result<TransactWriteItem, Error> {
-        let delete = Delete::builder()
+    fn delete_token(&self, hash: &str) -> Result<Delete, Error> {
+        Delete::builder()
             .table_name(self.table())
             .set_key(Some(key(keys::scim_token_pk(hash), keys::SCIM_TOKEN_SK)))
             .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
-    }
-
-    async fn write_token_change(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
-        self.transact(items, |_| {
-            Error::new(
-                ErrorCode::ConcurrentUpdate,
-                "The SCIM token changed meanwhile; reload and try again.",
-            )
-        })
-        .await
+            .map_err(Error::internal)
     }
 }
 
@@ -125,9 +108,52 @@ impl Store {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
+    /// The user `id` of the token's org, with the token checked in the same round trip.
+    /// `401` unless the token is the org's current one; `None` for no such user.
+    pub async fn user_with_scim_token(
+        &self,
+        credential: &ScimCredential,
+        id: &UserId,
+    ) -> Result<Option<User>, Error> {
+        self.get_with_scim_token(
+            credential,
+            keys::org_pk(&credential.org),
+            &keys::user_sk(id),
+        )
+        .await?
+        .map(from_item)
+        .transpose()
+    }
+
+    /// The user holding an identity `key` as its `kind` (userName, externalId) in the
+    /// token's org: the guard read with the token checked (one round trip), then the user.
+    pub async fn user_by_identity_with_scim_token(
+        &self,
+        credential: &ScimCredential,
+        kind: Unique,
+        key: &IdentityKey,
+    ) -> Result<Option<User>, Error> {
+        let guard = self
+            .get_with_scim_token(
+                credential,
+                keys::unique_pk(&credential.org, kind, key),
+                keys::UNIQUE_SK,
+            )
+            .await?;
+        let id = guard.and_then(|g| {
+            g.get("userId")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|id| UserId::parse(id).ok())
+        });
+        match id {
+            Some(id) => self.get_user(&credential.org, &id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Checks the SCIM token and reads one more item in the same round trip
     /// (`BatchGetItem`). `401` unless the token is the org's current one.
-    pub async fn get_with_scim_token(
+    async fn get_with_scim_token(
         &self,
         credential: &ScimCredential,
         pk: String,
@@ -140,7 +166,7 @@ impl Store {
             let is_token = item
                 .get("PK")
                 .and_then(|v| v.as_s().ok())
-                .is_some_and(|v| v.starts_with("SCIMTOKEN#"));
+                .is_some_and(|v| v.starts_with(keys::SCIM_TOKEN_PREFIX));
             if is_token {
                 token = Some(item)
             } else {

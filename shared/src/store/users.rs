@@ -1,106 +1,16 @@
 //! Users and their uniqueness guards (userName, externalId, NameID), always written together.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
-use serde::{Deserialize, Serialize};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put};
 
-use super::audit::AuditEvent;
 use super::keys::{self, Unique};
+use super::tx::{Role, Tx};
 use super::{Store, classify, from_item, key, s, to_item};
-use crate::error::{Error, ErrorCode};
-use crate::identity::{ExternalId, IdentityKey, NameId};
+use crate::error::Error;
+use crate::identity::IdentityKey;
+use crate::model::{AuditEvent, Binding, OutboxRecord, User, UserFlags};
+use crate::store::audit::event_item;
 use crate::tokens::ScimCredential;
-use crate::types::{CompanyId, Email, Role, UserId, UserName};
-
-/// Where a user came from.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// Existed in the app before SSO.
-    App,
-    /// Provisioned by the IdP over SCIM.
-    Scim,
-    /// Invited by an admin (orgs without SCIM).
-    Invite,
-}
-
-/// Where a SCIM client put the role (CONTRACT.md "SCIM 2.0": written back the way it came).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum RoleSource {
-    /// Top-level `role` (Okta's default external namespace is the core schema).
-    #[default]
-    Core,
-    /// `urn:ietf:params:scim:schemas:extension:qualified:2.0:User` → `role`.
-    Extension,
-    /// The primary `roles[].value`.
-    Roles,
-}
-
-/// A user (`ORG#{companyId}` / `USER#{id}`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    pub id: UserId,
-    pub company_id: CompanyId,
-    pub user_name: UserName,
-    pub email: Email,
-    #[serde(default)]
-    pub given_name: String,
-    #[serde(default)]
-    pub family_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    pub role: Role,
-    /// Where the IdP sends the role, so it is written back the same way.
-    #[serde(default)]
-    pub role_source: RoleSource,
-    pub active: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<ExternalId>,
-    /// The IdP identity (SAML NameID) this account is bound to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name_id: Option<NameId>,
-    pub source: Source,
-    pub version: u64,
-    pub created_at: String,
-    pub last_modified: String,
-}
-
-impl User {
-    pub fn formatted_name(&self) -> String {
-        format!("{} {}", self.given_name, self.family_name)
-            .trim()
-            .to_owned()
-    }
-}
-
-/// The guard item for one unique value, put only if absent.
-fn guard_put(
-    table: &str,
-    org: &CompanyId,
-    kind: Unique,
-    value: &IdentityKey,
-    user: &UserId,
-) -> Result<TransactWriteItem, Error> {
-    let mut item = key(keys::unique_pk(org, kind, value), keys::UNIQUE_SK);
-    item.insert("userId".into(), s(user.as_str()));
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .build()
-        .map_err(Error::internal)?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
-/// What counting owed emails needs of a user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserFlags {
-    pub active: bool,
-    pub bound: bool,
-}
+use crate::types::{CompanyId, UserId};
 
 /// The unique values a user holds, each with its guard item.
 fn unique_values(user: &User) -> Vec<(Unique, IdentityKey)> {
@@ -114,14 +24,33 @@ fn unique_values(user: &User) -> Vec<(Unique, IdentityKey)> {
     values
 }
 
+/// The guard item for one unique value, put only if absent.
+fn guard_put(
+    table: &str,
+    org: &CompanyId,
+    kind: Unique,
+    value: &IdentityKey,
+    user: &UserId,
+) -> Result<Put, Error> {
+    let mut item = key(keys::unique_pk(org, kind, value), keys::UNIQUE_SK);
+    item.insert("userId".into(), s(user.as_str()));
+    Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .map_err(Error::internal)
+}
+
+/// The guard item for one unique value, deleted only while it is still this user's.
 fn guard_delete(
     table: &str,
     org: &CompanyId,
     kind: Unique,
     value: &IdentityKey,
     user: &UserId,
-) -> Result<TransactWriteItem, Error> {
-    let delete = Delete::builder()
+) -> Result<Delete, Error> {
+    Delete::builder()
         .table_name(table)
         .set_key(Some(key(
             keys::unique_pk(org, kind, value),
@@ -130,117 +59,55 @@ fn guard_delete(
         .condition_expression("userId = :id")
         .expression_attribute_values(":id", s(user.as_str()))
         .build()
-        .map_err(Error::internal)?;
-    Ok(TransactWriteItem::builder().delete(delete).build())
+        .map_err(Error::internal)
 }
 
-/// One atomic change to a user: the item, its guards, an audit event, and optionally the
-/// SCIM token check riding along (so a revoked token cannot write).
-struct UserWrite {
-    items: Vec<TransactWriteItem>,
-    /// Transaction index → which guard it is.
-    guards: Vec<(usize, Unique)>,
-    /// Transaction index of the SCIM token check.
-    token_check: Option<usize>,
-    /// Transaction index of the user item's version condition.
-    user_index: usize,
-    /// Transaction index of an extra conditional item, if any.
-    extra_index: Option<usize>,
-}
-
-impl UserWrite {
-    fn new(store: &Store, auth: Option<&ScimCredential>) -> Result<Self, Error> {
-        let mut items = Vec::new();
-        let token_check = match auth {
-            Some(credential) => {
-                items.push(store.token_condition(credential)?);
-                Some(0)
-            }
-            None => None,
-        };
-        Ok(Self {
-            items,
-            guards: Vec::new(),
-            token_check,
-            user_index: 0,
-            extra_index: None,
-        })
-    }
-
-    fn user(&mut self, item: TransactWriteItem) {
-        self.user_index = self.items.len();
-        self.items.push(item);
-    }
-
-    fn guard(&mut self, kind: Unique, item: TransactWriteItem) {
-        self.guards.push((self.items.len(), kind));
-        self.items.push(item);
-    }
-
-    fn extra(&mut self, item: Option<TransactWriteItem>) {
-        if let Some(item) = item {
-            self.extra_index = Some(self.items.len());
-            self.items.push(item);
-        }
-    }
-
-    fn failure(&self, failed: &[usize]) -> Error {
-        if self.extra_index.is_some_and(|i| failed.contains(&i)) {
-            return Error::new(
-                ErrorCode::BindingUsed,
-                "This link was already used or replaced by a newer one.",
-            );
-        }
-        if self.token_check.is_some_and(|i| failed.contains(&i)) {
-            return Error::unauthorized("SCIM token revoked during the request");
-        }
-        if let Some((_, kind)) = self.guards.iter().find(|(i, _)| failed.contains(i)) {
-            return uniqueness_error(*kind);
-        }
-        if failed.contains(&self.user_index) {
-            return Error::new(
-                ErrorCode::PreconditionFailed,
-                "The user changed meanwhile; read it again.",
-            );
-        }
-        Error::new(
-            ErrorCode::Conflict,
-            format!("condition failed on item(s) {failed:?}"),
-        )
-    }
-
-    async fn send(mut self, store: &Store) -> Result<(), Error> {
-        let items = std::mem::take(&mut self.items);
-        store.transact(items, |failed| self.failure(failed)).await
-    }
+/// What else a user write does to the user's binding link, in the same transaction.
+#[derive(Debug, Clone, Copy)]
+enum LinkChange<'a> {
+    None,
+    /// Mark the link with this token id used (it must still be current and unused).
+    Use(&'a str),
+    /// Drop the link state: every link dies.
+    Drop,
+    /// Make this link the only valid one.
+    Replace(&'a Binding),
 }
 
 impl Store {
-    /// Writes a new user with its guards and an audit event in one transaction.
-    /// A taken userName (any case) is `409 uniqueness`; so is a taken externalId or NameID.
-    pub async fn create_user(&self, user: &User, event: &AuditEvent) -> Result<(), Error> {
-        self.create_user_as(user, event, None).await
+    /// The start of every user transaction: the SCIM token check when one is given.
+    fn user_tx(&self, auth: Option<&ScimCredential>) -> Result<Tx, Error> {
+        let mut tx = Tx::new();
+        if let Some(credential) = auth {
+            tx.item(Role::TokenCheck, self.token_condition(credential)?);
+        }
+        Ok(tx)
     }
 
-    /// `create_user`, with the SCIM token checked in the same transaction when given.
-    pub async fn create_user_as(
+    fn link_change(&self, tx: &mut Tx, user: &User, link: LinkChange) -> Result<(), Error> {
+        let org = &user.company_id;
+        match link {
+            LinkChange::None => {}
+            LinkChange::Use(token) => {
+                tx.update(Role::BindingLink, self.use_binding(org, &user.id, token)?);
+            }
+            LinkChange::Drop => {
+                tx.delete(Role::Plain, self.drop_binding(org, &user.id)?);
+            }
+            LinkChange::Replace(binding) => {
+                tx.update(Role::Plain, self.replace_binding(org, binding)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// A new user, its guards, an audit event and optionally the SCIM token check.
+    fn create_tx(
         &self,
         user: &User,
         event: &AuditEvent,
         auth: Option<&ScimCredential>,
-    ) -> Result<(), Error> {
-        self.create_user_with(user, event, auth, vec![]).await
-    }
-
-    /// `create_user_as` plus more items in the same transaction (an invitation's outbox
-    /// record and binding link).
-    pub async fn create_user_with(
-        &self,
-        user: &User,
-        event: &AuditEvent,
-        auth: Option<&ScimCredential>,
-        also: Vec<TransactWriteItem>,
-    ) -> Result<(), Error> {
+    ) -> Result<Tx, Error> {
         let org = &user.company_id;
         let item = to_item(user, keys::org_pk(org), &keys::user_sk(&user.id))?;
         let put = Put::builder()
@@ -249,37 +116,55 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(Error::internal)?;
-        let mut write = UserWrite::new(self, auth)?;
-        write.user(TransactWriteItem::builder().put(put).build());
+        let mut tx = self.user_tx(auth)?;
+        tx.put(Role::UserVersion, put);
         for (kind, value) in unique_values(user) {
-            write.guard(kind, guard_put(self.table(), org, kind, &value, &user.id)?);
+            tx.put(
+                Role::Guard(kind),
+                guard_put(self.table(), org, kind, &value, &user.id)?,
+            );
         }
-        write.items.push(event.put(org, self.table())?);
-        write.items.extend(also);
-        write.send(self).await
+        tx.create(self.table(), event_item(org, event)?)?;
+        Ok(tx)
     }
 
-    /// Replaces `old` by `new` (same id) if `old.version` is still current; guards follow
-    /// every unique value that changed. `new.version` must be `old.version + 1`.
-    pub async fn update_user(
+    /// Writes a new user with its guards and an audit event in one transaction, the SCIM
+    /// token checked in it when given. A taken userName, externalId or NameID (by its
+    /// identity key) is `409 uniqueness`; a revoked token `401`.
+    pub async fn create_user(
         &self,
-        old: &User,
-        new: &User,
+        user: &User,
         event: &AuditEvent,
         auth: Option<&ScimCredential>,
     ) -> Result<(), Error> {
-        self.update_user_with(old, new, event, auth, None).await
+        self.create_tx(user, event, auth)?.send(self).await
     }
 
-    /// `update_user` plus one more conditional item in the same transaction (marking a
-    /// binding link used); if its condition fails the answer is `410 binding_used`.
-    pub async fn update_user_with(
+    /// An invited user, owed its first binding link: the user, its guards, the event, the
+    /// outbox record and the link, in one transaction.
+    pub async fn create_invited_user(
+        &self,
+        user: &User,
+        event: &AuditEvent,
+        email: &OutboxRecord,
+        link: &Binding,
+    ) -> Result<(), Error> {
+        let mut tx = self.create_tx(user, event, None)?;
+        tx.create(self.table(), super::outbox::outbox_item(email)?)?;
+        self.link_change(&mut tx, user, LinkChange::Replace(link))?;
+        tx.send(self).await
+    }
+
+    /// Replaces `old` by `new` (same id) if `old.version` is still current: the guards
+    /// follow every unique value that changed, the event is recorded, and the link changes
+    /// as asked, all in one transaction. `new.version` must be `old.version + 1`.
+    async fn write_user(
         &self,
         old: &User,
         new: &User,
         event: &AuditEvent,
         auth: Option<&ScimCredential>,
-        also: Option<TransactWriteItem>,
+        link: LinkChange<'_>,
     ) -> Result<(), Error> {
         let org = &new.company_id;
         let item = to_item(new, keys::org_pk(org), &keys::user_sk(&new.id))?;
@@ -290,23 +175,63 @@ impl Store {
             .expression_attribute_values(":v", AttributeValue::N(old.version.to_string()))
             .build()
             .map_err(Error::internal)?;
-        let mut write = UserWrite::new(self, auth)?;
-        write.user(TransactWriteItem::builder().put(put).build());
+        let mut tx = self.user_tx(auth)?;
+        tx.put(Role::UserVersion, put);
         let (before, after) = (unique_values(old), unique_values(new));
         for (kind, value) in before.iter().filter(|v| !after.contains(v)) {
-            write
-                .items
-                .push(guard_delete(self.table(), org, *kind, value, &old.id)?);
+            tx.delete(
+                Role::Plain,
+                guard_delete(self.table(), org, *kind, value, &old.id)?,
+            );
         }
         for (kind, value) in after.iter().filter(|v| !before.contains(v)) {
-            write.guard(*kind, guard_put(self.table(), org, *kind, value, &new.id)?);
+            tx.put(
+                Role::Guard(*kind),
+                guard_put(self.table(), org, *kind, value, &new.id)?,
+            );
         }
-        write.items.push(event.put(org, self.table())?);
-        write.extra(also);
-        write.send(self).await
+        tx.create(self.table(), event_item(org, event)?)?;
+        self.link_change(&mut tx, new, link)?;
+        tx.send(self).await
     }
 
-    /// Deletes a user and its guards, keeping a tombstone (`DELETED#{id}`) for the audit trail.
+    /// A profile or state change (SCIM, or clearing a binding), guards following.
+    pub async fn update_user(
+        &self,
+        old: &User,
+        new: &User,
+        event: &AuditEvent,
+        auth: Option<&ScimCredential>,
+    ) -> Result<(), Error> {
+        self.write_user(old, new, event, auth, LinkChange::None)
+            .await
+    }
+
+    /// Binds `new` (it now holds its NameID) and, for a binding link, marks the link
+    /// `token` used: `410 binding_used` when it no longer is the current, unused one.
+    pub async fn complete_binding(
+        &self,
+        old: &User,
+        new: &User,
+        event: &AuditEvent,
+        link_token: Option<&str>,
+    ) -> Result<(), Error> {
+        let link = link_token.map_or(LinkChange::None, LinkChange::Use);
+        self.write_user(old, new, event, None, link).await
+    }
+
+    /// Unbinds: `new` without its NameID (the guard goes), and every link dies.
+    pub async fn unbind_user(
+        &self,
+        old: &User,
+        new: &User,
+        event: &AuditEvent,
+    ) -> Result<(), Error> {
+        self.write_user(old, new, event, None, LinkChange::Drop)
+            .await
+    }
+
+    /// Deletes a user and its guards, keeping a tombstone for the audit trail.
     pub async fn delete_user(
         &self,
         user: &User,
@@ -326,22 +251,21 @@ impl Store {
             .set_item(Some(to_item(
                 user,
                 keys::org_pk(org),
-                &format!("DELETED#{}", user.id),
+                &keys::tombstone_sk(&user.id),
             )?))
             .build()
             .map_err(Error::internal)?;
-        let mut write = UserWrite::new(self, auth)?;
-        write.user(TransactWriteItem::builder().delete(delete).build());
+        let mut tx = self.user_tx(auth)?;
+        tx.delete(Role::UserVersion, delete);
         for (kind, value) in unique_values(user) {
-            write
-                .items
-                .push(guard_delete(self.table(), org, kind, &value, &user.id)?);
+            tx.delete(
+                Role::Plain,
+                guard_delete(self.table(), org, kind, &value, &user.id)?,
+            );
         }
-        write
-            .items
-            .push(TransactWriteItem::builder().put(tombstone).build());
-        write.items.push(event.put(org, self.table())?);
-        write.send(self).await
+        tx.put(Role::Plain, tombstone);
+        tx.create(self.table(), event_item(org, event)?)?;
+        tx.send(self).await
     }
 
     pub async fn get_user(&self, org: &CompanyId, id: &UserId) -> Result<Option<User>, Error> {
@@ -456,13 +380,4 @@ impl Store {
         }
         Ok((bound, named))
     }
-}
-
-fn uniqueness_error(kind: Unique) -> Error {
-    let detail = match kind {
-        Unique::UserName => "A user with this userName already exists.",
-        Unique::ExternalId => "A user with this externalId already exists.",
-        Unique::NameId => "This identity is already bound to another user.",
-    };
-    Error::new(ErrorCode::Uniqueness, detail)
 }
