@@ -243,7 +243,10 @@ impl Instants {
 
 /// An xs:ID: `_` and 128 random bits in hex.
 fn random_id() -> String {
-    format!("_{:032x}", rand::random::<u128>())
+    // The dev IdP is another party: its ids are its own, not the App's.
+    #[allow(clippy::disallowed_methods)]
+    let id = rand::random::<u128>();
+    format!("_{id:032x}")
 }
 
 /// The envelope (SAML core 3.2.2): Destination, InResponseTo, Issuer, Status Success.

@@ -148,8 +148,8 @@ fn app_page(app: &App, req: &http::Request<Body>) -> Response<Body> {
         .find_map(|c| c.trim().strip_prefix("session=").map(str::to_owned));
     let now = app.now().unix_timestamp();
     let claims = cookie.and_then(|t| {
-        app.secrets
-            .jwt
+        app.jwt()
+            .ok()?
             .verify::<SessionClaims>(&t, Audience::Session, now)
             .ok()
     });

@@ -3,11 +3,10 @@
 use serde::Serialize;
 use shared::App;
 use shared::app::rfc3339;
-use shared::model::AuditEvent;
 use shared::model::Org;
 use shared::model::{Source, User};
 use shared::tokens::AdminClaims;
-use shared::types::{CompanyId, Email, Role, UserId, UserName, random_id};
+use shared::types::{CompanyId, Email, Role, UserId, UserName};
 
 use crate::stack::BoxError;
 
@@ -81,7 +80,7 @@ pub fn admin_token(
         iat: now,
         exp: now + days * 86_400,
     };
-    Ok(app.secrets.jwt.sign(&claims)?)
+    Ok(app.jwt()?.sign(&claims)?)
 }
 
 /// Creates `org` (if new) with an admin `admin@{domain}` and `users` more existing users.
@@ -93,15 +92,7 @@ pub async fn seed_org(
 ) -> Result<SeededOrg, BoxError> {
     let now = rfc3339(app.now());
     let domain = format!("{org}.example.com");
-    let event = |what: &str| {
-        AuditEvent::new(
-            random_id(&mut rand::rng(), 10),
-            now.clone(),
-            "system",
-            what,
-            org.as_str(),
-        )
-    };
+    let event = |what: &str| app.audit("system", what, org.as_str(), serde_json::Value::Null);
     let created = app
         .store
         .create_org(&Org {
@@ -135,7 +126,12 @@ pub async fn seed_org(
             email: admin.email.to_string(),
         });
         for i in 0..users {
-            let (given, family) = NAMES[i % NAMES.len()];
+            let (given, family) = NAMES
+                .iter()
+                .cycle()
+                .nth(i)
+                .copied()
+                .unwrap_or(("Ada", "Lovelace"));
             let email = format!(
                 "{}.{}{}@{domain}",
                 given.to_lowercase(),
@@ -147,14 +143,7 @@ pub async fn seed_org(
             } else {
                 Role::Rep
             };
-            let user = app_user(
-                org,
-                UserId::generate(&mut rand::rng()),
-                &email,
-                (given, family),
-                role,
-                &now,
-            )?;
+            let user = app_user(org, app.ids.user_id(), &email, (given, family), role, &now)?;
             app.store
                 .create_user(&user, &event("user.seeded"), None)
                 .await?;

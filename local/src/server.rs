@@ -62,6 +62,8 @@ async fn answer(
         }
     };
     let req = http::Request::from_parts(parts, body);
+    // The gateway's own request id (API Gateway makes one per request), local only.
+    #[allow(clippy::disallowed_methods)]
     let request_id = random_id(&mut rand::rng(), 10);
     if let Some(response) = crate::dev_routes::handle(&app, &req).await {
         return Ok(into_hyper(response));

@@ -90,6 +90,8 @@ pub async fn ensure_secret(
         return Ok(());
     }
     let mut key = [0u8; 32];
+    // Local only: the dev stack's own secret, made before any App exists.
+    #[allow(clippy::disallowed_methods)]
     rand::rng().fill_bytes(&mut key);
     let value = serde_json::json!({ "jwtSigningKey": STANDARD.encode(key) }).to_string();
     client
@@ -128,13 +130,8 @@ pub async fn provision(
     crate::table::ensure_table(&clients.dynamodb, &config.table_name, &template.table).await?;
     ensure_secret(&clients.secrets, &config.secret_id).await?;
     ensure_sender(&clients.ses, &config.mail_from).await?;
-    Ok(App::connect(
-        config,
-        clients.dynamodb.clone(),
-        clients.ses.clone(),
-        clients.secrets.clone(),
-    )
-    .await?)
+    let store = shared::store::Store::new(clients.dynamodb.clone(), config.table_name.clone());
+    Ok(App::connect(config, store, clients.ses.clone(), clients.secrets.clone()).await?)
 }
 
 /// The local stack's configuration: the environment, with local defaults for what is unset.

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -84,14 +86,76 @@ impl KeyCache {
     }
 }
 
+/// What a function uses, so that its cold start builds and reads only that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// The JWT key (admin auth, binding links, sessions): one Secrets Manager read.
+    pub jwt: bool,
+    /// The SES client (only the mailer sends).
+    pub ses: bool,
+}
+
+impl Needs {
+    /// Everything (the local gateway, tests).
+    pub const ALL: Needs = Needs {
+        jwt: true,
+        ses: true,
+    };
+    /// Only the table (SCIM, whose bearer tokens are hashes in the table; the refresh).
+    pub const TABLE: Needs = Needs {
+        jwt: false,
+        ses: false,
+    };
+    /// The table and the JWT key (admin routes, SAML, binding).
+    pub const JWT: Needs = Needs {
+        jwt: true,
+        ses: false,
+    };
+}
+
+/// Where ids and secrets' randomness come from: the OS-seeded CSPRNG (`StdRng`, ChaCha12)
+/// in production, a seeded one in a test that wants repeatable ids. The one home of
+/// `rand::rng`-like calls (clippy's `disallowed-methods` keeps it so).
+#[derive(Clone)]
+pub struct Ids(Arc<std::sync::Mutex<StdRng>>);
+
+impl Ids {
+    pub fn from_os() -> Self {
+        Self(Arc::new(std::sync::Mutex::new(StdRng::from_os_rng())))
+    }
+
+    pub fn seeded(seed: u64) -> Self {
+        Self(Arc::new(std::sync::Mutex::new(StdRng::seed_from_u64(seed))))
+    }
+
+    /// Runs `f` with the generator (never across an await).
+    pub fn with<R>(&self, f: impl FnOnce(&mut dyn RngCore) -> R) -> R {
+        let mut rng = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut *rng)
+    }
+
+    /// A URL-safe random id of `bytes` random bytes.
+    pub fn id(&self, bytes: usize) -> String {
+        self.with(|rng| crate::types::random_id(rng, bytes))
+    }
+
+    pub fn user_id(&self) -> crate::types::UserId {
+        self.with(crate::types::UserId::generate)
+    }
+}
+
 /// Everything a handler needs; one per cold start.
 #[derive(Clone)]
 pub struct App {
     pub config: Config,
     pub store: Store,
-    pub ses: aws_sdk_sesv2::Client,
-    pub secrets: Secrets,
+    ses: Option<aws_sdk_sesv2::Client>,
+    secrets: Option<Secrets>,
     pub clock: Clock,
+    pub ids: Ids,
     pub idp_keys: KeyCache,
 }
 
@@ -104,36 +168,77 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    /// Reads the environment, builds the clients (they honour `AWS_ENDPOINT_URL_*`) and
-    /// reads the secret once.
-    pub async fn from_env() -> Result<Self, Error> {
+    /// Reads the environment and builds what `needs` asks for: the table's client always,
+    /// the SES client and the secret (read once) only when used. The clients honour
+    /// `AWS_ENDPOINT_URL_*`.
+    pub async fn from_env(needs: Needs) -> Result<Self, Error> {
         let config = Config::from_env().map_err(|e| Error::internal(e.to_string()))?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        Self::connect(
-            config,
-            aws_sdk_dynamodb::Client::new(&sdk),
-            aws_sdk_sesv2::Client::new(&sdk),
-            aws_sdk_secretsmanager::Client::new(&sdk),
-        )
-        .await
+        let store = Store::from_sdk(&sdk, config.table_name.clone());
+        let secrets = match needs.jwt {
+            true => Some(
+                read_secret(
+                    &aws_sdk_secretsmanager::Client::new(&sdk),
+                    &config.secret_id,
+                )
+                .await?,
+            ),
+            false => None,
+        };
+        let ses = needs.ses.then(|| aws_sdk_sesv2::Client::new(&sdk));
+        Ok(Self::assemble(config, store, ses, secrets))
     }
 
-    /// Builds the app from ready clients (tests point them at the local emulators).
+    /// Builds the app with everything, from ready clients (the local stack and tests point
+    /// them at the emulators).
     pub async fn connect(
         config: Config,
-        dynamodb: aws_sdk_dynamodb::Client,
+        store: Store,
         ses: aws_sdk_sesv2::Client,
         secrets: aws_sdk_secretsmanager::Client,
     ) -> Result<Self, Error> {
         let secrets = read_secret(&secrets, &config.secret_id).await?;
-        Ok(Self {
-            store: Store::new(dynamodb, config.table_name.clone()),
+        Ok(Self::assemble(config, store, Some(ses), Some(secrets)))
+    }
+
+    fn assemble(
+        config: Config,
+        store: Store,
+        ses: Option<aws_sdk_sesv2::Client>,
+        secrets: Option<Secrets>,
+    ) -> Self {
+        Self {
+            store,
             config,
             ses,
             secrets,
+            // The one home of the wall clock; everything else asks `App::now`.
+            #[allow(clippy::disallowed_methods)]
             clock: Arc::new(OffsetDateTime::now_utc),
+            ids: Ids::from_os(),
             idp_keys: KeyCache::default(),
-        })
+        }
+    }
+
+    /// The JWT keys; an internal error in a function built without them.
+    pub fn jwt(&self) -> Result<&JwtKeys, Error> {
+        self.secrets
+            .as_ref()
+            .map(|s| &s.jwt)
+            .ok_or_else(|| Error::internal("this function was built without the JWT key"))
+    }
+
+    /// The SES client; an internal error in a function built without it.
+    pub fn ses(&self) -> Result<&aws_sdk_sesv2::Client, Error> {
+        self.ses
+            .as_ref()
+            .ok_or_else(|| Error::internal("this function was built without SES"))
+    }
+
+    /// The same app sending through another SES client (a test's unreachable one).
+    pub fn with_ses(mut self, ses: aws_sdk_sesv2::Client) -> Self {
+        self.ses = Some(ses);
+        self
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -149,7 +254,7 @@ impl App {
         detail: serde_json::Value,
     ) -> crate::model::AuditEvent {
         let mut event = crate::model::AuditEvent::new(
-            crate::types::random_id(&mut rand::rng(), 10),
+            self.ids.id(10),
             rfc3339(self.now()),
             actor,
             action,

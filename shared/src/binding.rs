@@ -8,11 +8,9 @@ use crate::error::{Error, ErrorCode};
 use crate::identity::NameId;
 use crate::identity::reach::Reach;
 use crate::mail::deliver::BINDING_SECONDS;
-use crate::model::{
-    Binding, BindingState, EmailKind, OutboxRecord, OutboxState, Source, SsoStatus, User,
-};
+use crate::model::{Binding, BindingState, EmailKind, OutboxRecord, OutboxState, Source, User};
 use crate::tokens::{Audience, BindingClaims, TokenError};
-use crate::types::{CompanyId, random_id};
+use crate::types::CompanyId;
 use crate::types::{Email, Role, UserId, UserName};
 
 /// Carries out a binding reach (`identity::reach`): the user gets `name_id`, the NameID
@@ -81,7 +79,7 @@ pub async fn unbind(app: &App, ctx: &AdminContext, user_id: &UserId) -> Result<(
 /// bound already: `410 binding_used`.
 pub async fn check_link(app: &App, token: &str) -> Result<(CompanyId, UserId, String), Error> {
     let now = app.now().unix_timestamp();
-    let claims: BindingClaims = match app.secrets.jwt.verify(token, Audience::Binding, now) {
+    let claims: BindingClaims = match app.jwt()?.verify(token, Audience::Binding, now) {
         Ok(claims) => claims,
         Err(TokenError::Expired) => {
             return Err(gone(
@@ -119,12 +117,10 @@ fn gone(code: ErrorCode, detail: &str) -> Error {
 
 /// When an admin may (re)send a binding link to `user`.
 fn check_can_link(ctx: &AdminContext, user: &User) -> Result<(), Error> {
-    if ctx.sso.as_ref().map(|s| s.status) != Some(SsoStatus::Enabled) {
-        return Err(Error::new(
-            ErrorCode::SsoNotEnabled,
-            "Enable single sign-on first.",
-        ));
-    }
+    crate::sso::require_enabled(
+        ctx.sso.as_ref().map(|s| s.status),
+        "binding link asked for while SSO is off",
+    )?;
     if user.name_id.is_some() {
         return Err(Error::new(
             ErrorCode::AlreadyBound,
@@ -145,7 +141,7 @@ fn check_can_link(ctx: &AdminContext, user: &User) -> Result<(), Error> {
 fn new_link(app: &App, user: &User, kind: EmailKind) -> (OutboxRecord, Binding) {
     let now = app.now();
     let record = OutboxRecord {
-        id: random_id(&mut rand::rng(), 16),
+        id: app.ids.id(16),
         company_id: user.company_id.clone(),
         user_id: user.id.clone(),
         to: user.email.to_string(),
@@ -219,7 +215,7 @@ pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Re
     let (given, family) = name.split_once(' ').unwrap_or((name, ""));
     let now = rfc3339(app.now());
     let user = User {
-        id: UserId::generate(&mut rand::rng()),
+        id: app.ids.user_id(),
         company_id: ctx.company_id().clone(),
         user_name: UserName::parse(email.as_str())
             .map_err(|e| Error::new(ErrorCode::InvalidValue, e.0))?,

@@ -10,7 +10,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 use tracing::Instrument;
 
-use crate::app::App;
+use crate::app::{App, Needs};
 use crate::error::{Error, ErrorCode};
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
@@ -19,9 +19,9 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 pub type Handler = fn(Arc<App>, Request) -> HandlerFuture;
 
 /// A function's whole `main`: JSON logs, the App built once, then the Lambda runtime.
-pub async fn serve(handler: Handler) -> Result<(), lambda_http::Error> {
+pub async fn serve(handler: Handler, needs: Needs) -> Result<(), lambda_http::Error> {
     crate::logging::init();
-    let app = match App::from_env().await {
+    let app = match App::from_env(needs).await {
         Ok(app) => Arc::new(app),
         Err(error) => {
             tracing::error!(reason = %error, "cold start failed");
@@ -148,6 +148,29 @@ pub fn empty(status: StatusCode) -> Response<Body> {
 }
 
 /// Renders a handler's result for the admin, binding and SAML routes: problem+json or HTML.
+/// A redirect (`302` to the IdP, `303` after a login) that no cache keeps, with an
+/// optional `Set-Cookie`.
+pub fn redirect(
+    status: StatusCode,
+    location: &str,
+    cookie: Option<&str>,
+) -> Result<Response<Body>, Error> {
+    let mut response = empty(status);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).map_err(Error::internal)?,
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(cookie) = cookie {
+        headers.insert(
+            header::SET_COOKIE,
+            HeaderValue::from_str(cookie).map_err(Error::internal)?,
+        );
+    }
+    Ok(response)
+}
+
 pub fn finish(req: &Request, result: Result<Response<Body>, Error>) -> Response<Body> {
     result.unwrap_or_else(|error| {
         error.log();

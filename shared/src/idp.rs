@@ -6,11 +6,10 @@ use serde::Deserialize;
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
 use crate::error::{Error, ErrorCode};
-use crate::model::AuditEvent;
 use crate::model::{IdpCertificate, SsoConfig, SsoStatus};
 use crate::saml::fetch::fetch_metadata;
 use crate::saml::metadata::{IdpMetadata, parse_idp_metadata};
-use crate::types::{CompanyId, random_id};
+use crate::types::CompanyId;
 
 /// `PUT /admin/sso/idp`: exactly one of the two.
 #[derive(Debug, Deserialize)]
@@ -126,18 +125,16 @@ pub async fn ingest(
     let at = rfc3339(app.now());
     let current = ctx.sso.as_ref();
     let next = next_config(current, &metadata, url, &at)?;
-    let mut event = AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        at,
+    let event = app.audit(
         &ctx.actor(),
         "sso.idp.configured",
         ctx.company_id().as_str(),
+        serde_json::json!({
+            "idpEntityId": next.idp_entity_id,
+            "certificates": next.certificates.iter().map(|c| &c.sha256_fingerprint).collect::<Vec<_>>(),
+            "status": next.status,
+        }),
     );
-    event.detail = serde_json::json!({
-        "idpEntityId": next.idp_entity_id,
-        "certificates": next.certificates.iter().map(|c| &c.sha256_fingerprint).collect::<Vec<_>>(),
-        "status": next.status,
-    });
     app.store
         .put_sso_config(ctx.company_id(), &next, current.map(|c| c.version), &event)
         .await?;
@@ -193,15 +190,13 @@ pub async fn refresh(app: &App, org: &CompanyId) -> Result<Refreshed, Error> {
     let mut next = current.clone();
     next.certificates = fresh;
     next.version += 1;
-    next.updated_at = Some(at.clone());
-    let mut event = AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        at,
+    next.updated_at = Some(at);
+    let event = app.audit(
         "system",
         "sso.idp.certificates_rotated",
         org.as_str(),
+        serde_json::json!({ "added": added, "removed": removed }),
     );
-    event.detail = serde_json::json!({ "added": added, "removed": removed });
     app.store
         .put_sso_config(org, &next, Some(current.version), &event)
         .await?;

@@ -19,6 +19,7 @@ pub mod sso;
 pub mod store;
 pub mod tokens;
 pub mod types;
+pub mod urls;
 
 pub use app::App;
 pub use config::Config;

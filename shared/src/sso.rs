@@ -7,31 +7,23 @@ use futures_util::future::try_join_all;
 use crate::admin::AdminContext;
 use crate::app::{App, rfc3339};
 use crate::error::{Error, ErrorCode};
-use crate::model::AuditEvent;
-use crate::model::SsoStatus;
-use crate::model::User;
-use crate::model::{EmailKind, OutboxRecord, OutboxState};
-use crate::model::{Job, JobKind, JobState};
-use crate::types::random_id;
+use crate::model::{
+    AuditEvent, EmailKind, Job, JobKind, JobState, OutboxRecord, OutboxState, SsoStatus, User,
+    UserFlags,
+};
 
 /// Users read per fan-out page; the cursor is saved after each page.
 pub const PAGE: i32 = 200;
 /// Writes in flight at once.
 const CONCURRENCY: usize = 32;
 
-fn audit(app: &App, ctx: &AdminContext, action: &str) -> AuditEvent {
-    AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        rfc3339(app.now()),
-        &ctx.actor(),
-        action,
-        ctx.company_id().as_str(),
-    )
+fn audit(app: &App, ctx: &AdminContext, action: &str, detail: serde_json::Value) -> AuditEvent {
+    app.audit(&ctx.actor(), action, ctx.company_id().as_str(), detail)
 }
 
 fn new_job(app: &App, ctx: &AdminContext, kind: JobKind) -> Job {
     Job {
-        id: random_id(&mut rand::rng(), 12),
+        id: app.ids.id(12),
         company_id: ctx.company_id().clone(),
         kind,
         state: JobState::Pending,
@@ -42,10 +34,21 @@ fn new_job(app: &App, ctx: &AdminContext, kind: JobKind) -> Job {
     }
 }
 
-/// Who a job owes an email.
-pub fn owed(kind: JobKind, user: &User) -> bool {
+/// CONTRACT.md: logins, binding links and resends need SSO enabled; otherwise
+/// `409 sso_not_enabled` (`reason` is for the log). The one place this rule is checked.
+pub fn require_enabled(status: Option<SsoStatus>, reason: &str) -> Result<(), Error> {
+    if status == Some(SsoStatus::Enabled) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCode::SsoNotEnabled, reason))
+    }
+}
+
+/// Who a job owes an email: enabling, every active user not bound yet; disabling, every
+/// active user. The one rule behind both the count shown and the fan-out.
+pub fn owed(kind: JobKind, user: UserFlags) -> bool {
     match kind {
-        JobKind::EnableSso => user.active && user.name_id.is_none(),
+        JobKind::EnableSso => user.active && !user.bound,
         JobKind::DisableSso => user.active,
     }
 }
@@ -109,13 +112,14 @@ async fn start(
     action: &str,
 ) -> Result<(u64, Job), Error> {
     let flags = app.store.user_flags(ctx.company_id()).await?;
-    let owed_count = flags
-        .iter()
-        .filter(|f| owed_flag(kind, f.active, f.bound))
-        .count() as u64;
+    let owed_count = flags.iter().filter(|f| owed(kind, **f)).count() as u64;
     let job = new_job(app, ctx, kind);
-    let mut event = audit(app, ctx, action);
-    event.detail = serde_json::json!({ "job": job.id, "owedEmails": owed_count });
+    let event = audit(
+        app,
+        ctx,
+        action,
+        serde_json::json!({ "job": job.id, "owedEmails": owed_count }),
+    );
     app.store
         .transition_sso(
             ctx.company_id(),
@@ -127,13 +131,6 @@ async fn start(
         )
         .await?;
     Ok((owed_count, job))
-}
-
-fn owed_flag(kind: JobKind, active: bool, bound: bool) -> bool {
-    match kind {
-        JobKind::EnableSso => active && !bound,
-        JobKind::DisableSso => active,
-    }
 }
 
 /// How far a run of a job got.
@@ -193,7 +190,7 @@ pub async fn run_job(
 /// is one conditional put with a deterministic id, so a rerun after a crash never writes
 /// one twice. (Measured: transactions of 100 puts were slower than 32 puts in flight.)
 pub async fn handle_page(app: &App, job: &Job, users: &[User]) -> Result<u64, Error> {
-    let owed_users: Vec<&User> = users.iter().filter(|u| owed(job.kind, u)).collect();
+    let owed_users: Vec<&User> = users.iter().filter(|u| owed(job.kind, u.flags())).collect();
     let mut created = 0;
     for chunk in owed_users.chunks(CONCURRENCY) {
         let results = try_join_all(chunk.iter().map(|user| owe_email(app, job, user))).await?;
@@ -244,12 +241,11 @@ async fn clear_binding(app: &App, user: &User) -> Result<(), Error> {
         next.name_id = None;
         next.version += 1;
         next.last_modified = rfc3339(app.now());
-        let event = AuditEvent::new(
-            random_id(&mut rand::rng(), 10),
-            rfc3339(app.now()),
+        let event = app.audit(
             "system",
             "binding.cleared",
             user.id.as_str(),
+            serde_json::Value::Null,
         );
         match app.store.update_user(&current, &next, &event, None).await {
             Ok(()) => return Ok(()),

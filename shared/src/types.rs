@@ -17,9 +17,15 @@ fn invalid(msg: impl Into<String>) -> InvalidValue {
     InvalidValue(msg.into())
 }
 
+/// The base32 character of the low 5 bits of `bits`.
+fn base32_char(bits: u32) -> char {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    // `& 31` keeps the index below 32: `get` never misses.
+    char::from(ALPHABET.get((bits & 31) as usize).copied().unwrap_or(b'a'))
+}
+
 /// URL-safe random identifier of `bytes` random bytes, lowercase base32 without padding.
 pub fn random_id(rng: &mut dyn RngCore, bytes: usize) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut raw = vec![0u8; bytes];
     rng.fill_bytes(&mut raw);
     let mut out = String::with_capacity(bytes * 8 / 5 + 1);
@@ -29,11 +35,11 @@ pub fn random_id(rng: &mut dyn RngCore, bytes: usize) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(char::from(ALPHABET[((acc >> bits) & 31) as usize]));
+            out.push(base32_char(acc >> bits));
         }
     }
     if bits > 0 {
-        out.push(char::from(ALPHABET[((acc << (5 - bits)) & 31) as usize]));
+        out.push(base32_char(acc << (5 - bits)));
     }
     out
 }

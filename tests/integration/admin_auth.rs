@@ -52,8 +52,8 @@ async fn an_expired_token_is_401() {
     let admin = &org.users[0].id;
     let token = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(&env, admin, &org.company_id, "admin", "admin", -1))
         .unwrap();
     assert_eq!(env.admin("GET", "/admin/sso", &token).await.status, 401);
@@ -66,8 +66,8 @@ async fn a_token_for_another_audience_is_401() {
     let admin = &org.users[0].id;
     let token = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(
             &env,
             admin,
@@ -104,8 +104,8 @@ async fn another_orgs_token_is_403() {
     // Admin of `theirs`, claiming `mine`.
     let token = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(
             &env,
             &theirs.users[0].id,
@@ -126,8 +126,8 @@ async fn a_token_for_an_org_that_does_not_exist_is_403() {
     let org = env.seed_org(0).await;
     let token = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(
             &env,
             &org.users[0].id,
@@ -148,8 +148,8 @@ async fn a_non_admin_is_403() {
     // Role claim says rep.
     let token = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(&env, rep, &org.company_id, "admin", "rep", 600))
         .unwrap();
     let response = env.admin("GET", "/admin/sso", &token).await;
@@ -158,8 +158,8 @@ async fn a_non_admin_is_403() {
     // Role claim says admin, but the user is a rep.
     let token = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(&env, rep, &org.company_id, "admin", "admin", 600))
         .unwrap();
     let response = env.admin("GET", "/admin/sso", &token).await;
@@ -175,15 +175,15 @@ async fn expiry_is_judged_by_the_clock_passed_in() {
     let admin = &org.users[0].id;
     let live = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(&env, admin, &org.company_id, "admin", "admin", 1))
         .unwrap();
     assert_eq!(env.admin("GET", "/admin/sso", &live).await.status, 200);
     let at_exp = env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .sign(&claims(&env, admin, &org.company_id, "admin", "admin", 0))
         .unwrap();
     assert_eq!(env.admin("GET", "/admin/sso", &at_exp).await.status, 401);

@@ -61,8 +61,8 @@ fn claims_of(s: &Stack, link: &str) -> BindingClaims {
     let token = link.rsplit('/').next().unwrap();
     s.env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .verify(token, Audience::Binding, s.env.app.now().unix_timestamp())
         .unwrap()
 }
@@ -357,8 +357,8 @@ async fn disabling_sends_password_emails_linking_to_the_app() {
     let claims: PasswordSetupClaims = s
         .env
         .app
-        .secrets
-        .jwt
+        .jwt()
+        .unwrap()
         .verify(
             token,
             Audience::PasswordSetup,
@@ -382,15 +382,15 @@ async fn when_ses_fails_records_stay_pending_and_a_later_sweep_sends_them() {
         let config = s
             .env
             .app
-            .ses
+            .ses()
+            .unwrap()
             .config()
             .to_builder()
             .endpoint_url("http://127.0.0.1:9")
             .build();
         aws_sdk_sesv2::Client::from_conf(config)
     };
-    let mut broken = (*s.env.app).clone();
-    broken.ses = dead_ses;
+    let broken = (*s.env.app).clone().with_ses(dead_ses);
     mailer::sweep(&broken).await.unwrap();
     let pending = s
         .env

@@ -1,7 +1,13 @@
 //! The one integration-test binary: every test talks to DynamoDB Local and moto through
 //! the real AWS SDK clients, and to the functions through template.yaml's routes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
 
 mod harness;
 

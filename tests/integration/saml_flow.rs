@@ -213,8 +213,8 @@ impl Stack {
             .unwrap();
         self.env
             .app
-            .secrets
-            .jwt
+            .jwt()
+            .unwrap()
             .verify(
                 token,
                 Audience::Session,

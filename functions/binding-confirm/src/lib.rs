@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::App;
 use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, finish, path_param};
 use shared::model::Purpose;
-use shared::model::SsoStatus;
 
 /// The function's handler, as the runtime and the local gateway call it.
 pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
@@ -24,12 +23,7 @@ async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         .ok_or_else(|| Error::new(ErrorCode::BindingInvalid, "This link is not valid."))?;
     let (org, user, jti) = shared::binding::check_link(app, &token).await?;
     let config = shared::login::org_config(app, &org).await?;
-    if config.status != SsoStatus::Enabled {
-        return Err(Error::new(
-            ErrorCode::SsoNotEnabled,
-            "binding link used while SSO is off",
-        ));
-    }
+    shared::sso::require_enabled(Some(config.status), "binding link used while SSO is off")?;
     let url = shared::login::start_login(
         app,
         &org,
@@ -41,13 +35,5 @@ async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         None,
     )
     .await?;
-    let mut response = shared::http::empty(StatusCode::FOUND);
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&url).map_err(Error::internal)?,
-    );
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    shared::http::redirect(StatusCode::FOUND, &url, None)
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(binding_confirm::handler).await
+    shared::http::serve(binding_confirm::handler, shared::app::Needs::JWT).await
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::logging::init();
-    let app = Arc::new(shared::App::from_env().await?);
+    let app = Arc::new(shared::App::from_env(shared::app::Needs::ALL).await?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
         async move {

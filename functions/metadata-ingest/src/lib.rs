@@ -34,10 +34,7 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         &json!({
             "idpEntityId": config.idp_entity_id,
             "ssoUrl": config.sso_url,
-            "certificates": config.certificates.iter().map(|c| json!({
-                "sha256Fingerprint": c.sha256_fingerprint,
-                "notAfter": c.not_after,
-            })).collect::<Vec<_>>(),
+            "certificates": shared::model::IdpCertificate::views(&config.certificates),
             "metadataUrl": config.metadata_url,
             "status": config.status,
         }),

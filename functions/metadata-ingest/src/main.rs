@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(metadata_ingest::handler).await
+    shared::http::serve(metadata_ingest::handler, shared::app::Needs::JWT).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(resend_binding::handler).await
+    shared::http::serve(resend_binding::handler, shared::app::Needs::JWT).await
 }

@@ -3,17 +3,17 @@
 
 use std::sync::Arc;
 
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::App;
 use shared::error::{Error, ErrorCode};
 use shared::html::message_page;
 use shared::http::{
-    HandlerFuture, body_bytes, correlation_id, finish, html, path_param, query_param, route_key,
+    HandlerFuture, body_bytes, correlation_id, finish, html, path_param, query_param, redirect,
+    route_key,
 };
 use shared::login::{self, Accepted};
 use shared::model::Purpose;
-use shared::model::SsoStatus;
 use shared::saml::sp;
 use shared::types::CompanyId;
 
@@ -54,36 +54,10 @@ fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
 /// `GET /saml/{companyId}/login?relay=/path`: 302 to the IdP with a stored request.
 async fn start(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>, Error> {
     let config = login::org_config(app, org).await?;
-    if config.status != SsoStatus::Enabled {
-        return Err(Error::new(
-            ErrorCode::SsoNotEnabled,
-            "login started while SSO is off",
-        ));
-    }
+    shared::sso::require_enabled(Some(config.status), "login started while SSO is off")?;
     let relay = Some(login::safe_relay(query_param(req, "relay").as_deref()));
     let url = login::start_login(app, org, &config, Purpose::Login, relay).await?;
     redirect(StatusCode::FOUND, &url, None)
-}
-
-fn redirect(
-    status: StatusCode,
-    location: &str,
-    cookie: Option<String>,
-) -> Result<Response<Body>, Error> {
-    let mut response = shared::http::empty(status);
-    let headers = response.headers_mut();
-    headers.insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).map_err(Error::internal)?,
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(cookie) = cookie {
-        headers.insert(
-            header::SET_COOKIE,
-            HeaderValue::from_str(&cookie).map_err(Error::internal)?,
-        );
-    }
-    Ok(response)
 }
 
 /// `POST /saml/{companyId}/acs`: form `SAMLResponse`, `RelayState`.
@@ -109,7 +83,7 @@ async fn acs(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>
             redirect(
                 StatusCode::SEE_OTHER,
                 &to,
-                Some(login::session_cookie(app, &token)),
+                Some(&login::session_cookie(app, &token)),
             )
         }
         Accepted::Verified { .. } => Ok(html(

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(saml_acs::handler).await
+    shared::http::serve(saml_acs::handler, shared::app::Needs::JWT).await
 }

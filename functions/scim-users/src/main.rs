@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(scim_users::handler).await
+    shared::http::serve(scim_users::handler, shared::app::Needs::TABLE).await
 }

@@ -18,24 +18,16 @@ use shared::scim::projection::Projection;
 use shared::scim::resource::{self, etag, render_user};
 use shared::store::keys::Unique;
 use shared::tokens::ScimCredential;
-use shared::types::{Role, UserId, random_id};
+use shared::types::{Role, UserId};
 
 use crate::{body_json, scim_json};
 
 fn base(app: &App) -> String {
-    app.config.public_url("/scim/v2")
+    shared::urls::scim_base(&app.config)
 }
 
 fn event(app: &App, action: &str, user: &User, detail: Value) -> AuditEvent {
-    let mut event = AuditEvent::new(
-        random_id(&mut rand::rng(), 10),
-        rfc3339(app.now()),
-        "scim",
-        action,
-        user.id.as_str(),
-    );
-    event.detail = detail;
-    event
+    app.audit("scim", action, user.id.as_str(), detail)
 }
 
 /// `id` is caseExact (RFC 7643 3.1); the rest compare case-insensitively, ASCII letters
@@ -235,7 +227,7 @@ pub async fn create(
     let now = rfc3339(app.now());
     let (role, role_source) = input.role.unwrap_or((Role::Rep, Default::default()));
     let user = User {
-        id: UserId::generate(&mut rand::rng()),
+        id: app.ids.user_id(),
         company_id: credential.org.clone(),
         user_name: input.user_name,
         email: input.email,

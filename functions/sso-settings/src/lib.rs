@@ -6,14 +6,13 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
 use shared::admin::{self, AdminContext};
-use shared::app::rfc3339;
 use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, empty, finish, json, route_key};
-use shared::model::AuditEvent;
 use shared::model::BindingState;
 use shared::model::Purpose;
 use shared::model::SsoStatus;
-use shared::types::random_id;
+use shared::model::{AuditEvent, IdpCertificate};
+use shared::urls;
 use shared::{App, tokens};
 
 /// The function's handler, as the runtime and the local gateway call it.
@@ -65,37 +64,27 @@ pub fn sso_view(app: &App, ctx: &AdminContext) -> Value {
                 "entityId": s.idp_entity_id,
                 "ssoUrl": s.sso_url,
                 "metadataUrl": s.metadata_url,
-                "certificates": s.certificates.iter().map(|c| json!({
-                    "sha256Fingerprint": c.sha256_fingerprint,
-                    "notAfter": c.not_after,
-                })).collect::<Vec<_>>(),
+                "certificates": IdpCertificate::views(&s.certificates),
             })
         });
     json!({
         "companyId": org,
         "status": status,
         "sp": {
-            "entityId": config.public_url(&format!("/saml/{org}")),
-            "acsUrl": config.public_url(&format!("/saml/{org}/acs")),
-            "metadataUrl": config.public_url(&format!("/saml/{org}/metadata")),
+            "entityId": urls::sp_entity_id(config, org),
+            "acsUrl": urls::acs_url(config, org),
+            "metadataUrl": urls::sp_metadata_url(config, org),
         },
         "idp": idp,
         "scim": {
             "enabled": ctx.org.scim_token_hash.is_some(),
-            "baseUrl": config.public_url("/scim/v2"),
+            "baseUrl": urls::scim_base(config),
         },
     })
 }
 
 fn event(app: &App, ctx: &AdminContext, action: &str) -> AuditEvent {
-    let id = random_id(&mut rand::rng(), 10);
-    AuditEvent::new(
-        id,
-        rfc3339(app.now()),
-        &ctx.actor(),
-        action,
-        ctx.company_id().as_str(),
-    )
+    app.audit(&ctx.actor(), action, ctx.company_id().as_str(), Value::Null)
 }
 
 /// `POST /admin/sso/verify`: the URL of a test login; its success at the ACS marks the
@@ -113,7 +102,9 @@ async fn verify(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> 
 
 /// `POST /admin/scim/token`: turns SCIM on or rotates; the token is shown this once.
 async fn rotate_scim_token(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
-    let new = tokens::generate_scim_token(ctx.company_id(), &mut rand::rng());
+    let new = app
+        .ids
+        .with(|rng| tokens::generate_scim_token(ctx.company_id(), rng));
     let current = ctx.org.scim_token_hash.as_deref();
     let action = if current.is_some() {
         "scim.token.rotated"

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(sso_settings::handler).await
+    shared::http::serve(sso_settings::handler, shared::app::Needs::JWT).await
 }

@@ -17,6 +17,7 @@ async fn main() -> Result<(), BoxError> {
     let template = stack::load_template()?;
     let clients = Clients::new(&Endpoints::from_env()).await;
     let app = stack::provision(config, &clients, &template).await?;
+    #[allow(clippy::disallowed_methods)]
     let org = CompanyId::generate(&mut rand::rng());
     let seeded = local::seed::seed_org(&app, &org, &format!("Org {org}"), users).await?;
     println!("{}", serde_json::to_string(&seeded)?);

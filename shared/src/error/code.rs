@@ -99,7 +99,7 @@ codes! {
     Mutability = "mutability", CONFLICT, scim "mutability";
     AlreadyBound = "already_bound", CONFLICT;
     IdentityAlreadyBound = "identity_already_bound", CONFLICT;
-    SsoNotEnabled = "sso_not_enabled", CONFLICT;
+    SsoNotEnabled = "sso_not_enabled", CONFLICT, says "Single sign-on is not enabled for this company.";
     AlreadyEnabled = "already_enabled", CONFLICT;
     NotEnabled = "not_enabled", CONFLICT;
     NotConfigured = "not_configured", CONFLICT;

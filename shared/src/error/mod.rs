@@ -118,8 +118,10 @@ impl Error {
             "status": status.as_u16().to_string(),
             "detail": self.public_detail(),
         });
-        if let Some(scim_type) = self.scim_type() {
-            body["scimType"] = json!(scim_type);
+        if let Some(scim_type) = self.scim_type()
+            && let Some(object) = body.as_object_mut()
+        {
+            object.insert("scimType".into(), json!(scim_type));
         }
         self.response(status, "application/scim+json", body.to_string())
     }

@@ -165,8 +165,8 @@ async fn binding_link(app: &App, record: &OutboxRecord) -> Result<Option<String>
         iat: binding.expires_at - BINDING_SECONDS,
         exp: binding.expires_at,
     };
-    let token = app.secrets.jwt.sign(&claims)?;
-    Ok(Some(app.config.public_url(&format!("/bind/{token}"))))
+    let token = app.jwt()?.sign(&claims)?;
+    Ok(Some(crate::urls::binding_link(&app.config, &token)))
 }
 
 /// `APP_URL/password/setup?token=<JWT, aud "password-setup">`.
@@ -180,7 +180,7 @@ fn password_link(app: &App, record: &OutboxRecord) -> Result<String, Error> {
         iat: now,
         exp: now + BINDING_SECONDS,
     };
-    let token = app.secrets.jwt.sign(&claims)?;
+    let token = app.jwt()?.sign(&claims)?;
     Ok(app
         .config
         .app_url_with(&format!("/password/setup?token={token}")))
@@ -205,8 +205,8 @@ async fn send(app: &App, to: &str, email: &Email) -> Result<String, String> {
                 .build(),
         )
         .build();
-    let out = app
-        .ses
+    let ses = app.ses().map_err(|e| e.to_string())?;
+    let out = ses
         .send_email()
         .from_email_address(&app.config.mail_from)
         .destination(Destination::builder().to_addresses(to).build())

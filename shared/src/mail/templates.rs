@@ -34,17 +34,24 @@ fn greeting(given_name: &str) -> String {
     }
 }
 
+/// The plain-text part: each line as a paragraph, then the link.
+fn text_body(lines: &[String], link: &str) -> String {
+    let mut text = lines.join("\n\n");
+    text.push_str(&format!("\n\n{link}\n"));
+    text
+}
+
 /// After SSO is enabled (or an admin resends): bind the existing account within 72 hours.
 pub fn binding(given_name: &str, link: &str) -> Email {
     let greeting = greeting(given_name);
-    let lines = vec![
+    let lines = [
         greeting,
         "Your company now signs in to Qualified with Okta. Link your Qualified account to your Okta account to keep access.".to_owned(),
         "The link works once and expires in 72 hours. If it has expired, ask your Qualified admin to resend it.".to_owned(),
     ];
     Email {
         subject: "Link your Qualified account to Okta".into(),
-        text: format!("{}\n\n{}\n\n{}\n\n{link}\n", lines[0], lines[1], lines[2]),
+        text: text_body(&lines, link),
         html: html_page("Link your account", &lines, ("Link my account", link)),
     }
 }
@@ -52,7 +59,7 @@ pub fn binding(given_name: &str, link: &str) -> Email {
 /// An invited user (orgs without SCIM): same binding flow, different words.
 pub fn invitation(given_name: &str, link: &str) -> Email {
     let greeting = greeting(given_name);
-    let lines = vec![
+    let lines = [
         greeting,
         "You have been invited to Qualified. Sign in with your company's Okta account to accept."
             .to_owned(),
@@ -60,7 +67,7 @@ pub fn invitation(given_name: &str, link: &str) -> Email {
     ];
     Email {
         subject: "You're invited to Qualified".into(),
-        text: format!("{}\n\n{}\n\n{}\n\n{link}\n", lines[0], lines[1], lines[2]),
+        text: text_body(&lines, link),
         html: html_page(
             "Accept your invitation",
             &lines,
@@ -72,13 +79,13 @@ pub fn invitation(given_name: &str, link: &str) -> Email {
 /// After SSO is disabled: set a password to keep signing in with your email address.
 pub fn password_setup(given_name: &str, link: &str) -> Email {
     let greeting = greeting(given_name);
-    let lines = vec![
+    let lines = [
         greeting,
         "Your company no longer signs in to Qualified with Okta. Create a password to keep signing in with your email address.".to_owned(),
     ];
     Email {
         subject: "Create your Qualified password".into(),
-        text: format!("{}\n\n{}\n\n{link}\n", lines[0], lines[1]),
+        text: text_body(&lines, link),
         html: html_page("Create your password", &lines, ("Create password", link)),
     }
 }

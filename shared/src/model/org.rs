@@ -37,6 +37,22 @@ pub struct IdpCertificate {
     pub not_after: String,
 }
 
+impl IdpCertificate {
+    /// What the admin routes show of certificates (CONTRACT.md: `sha256Fingerprint`,
+    /// `notAfter`), never the DER itself.
+    pub fn views(certificates: &[IdpCertificate]) -> Vec<serde_json::Value> {
+        certificates
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "sha256Fingerprint": c.sha256_fingerprint,
+                    "notAfter": c.not_after,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The org's SSO configuration (`ORG#{companyId}` / `SSO`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]

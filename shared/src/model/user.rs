@@ -64,6 +64,14 @@ pub struct User {
 }
 
 impl User {
+    /// What counting owed emails needs of this user.
+    pub fn flags(&self) -> UserFlags {
+        UserFlags {
+            active: self.active,
+            bound: self.name_id.is_some(),
+        }
+    }
+
     pub fn formatted_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
             .trim()

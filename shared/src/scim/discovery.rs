@@ -57,6 +57,13 @@ fn sub(name: &str, kind: &str) -> Value {
     attr(name, kind, "readWrite", false, false, "none")
 }
 
+/// Sets `key` on a JSON object (every value built here is one).
+fn set(value: &mut Value, key: &str, to: Value) {
+    if let Some(object) = value.as_object_mut() {
+        object.insert(key.to_owned(), to);
+    }
+}
+
 fn multi(name: &str, subs: Vec<Value>) -> Value {
     json!({
         "name": name, "type": "complex", "multiValued": true, "required": false,
@@ -68,10 +75,18 @@ fn multi(name: &str, subs: Vec<Value>) -> Value {
 pub fn user_schema(scim_base: &str) -> Value {
     let mut name = attr("name", "complex", "readWrite", false, false, "none");
     let mut role = attr("role", "string", "readWrite", false, true, "none");
-    role["canonicalValues"] = json!(["admin", "rep", "meetings"]);
+    set(
+        &mut role,
+        "canonicalValues",
+        json!(["admin", "rep", "meetings"]),
+    );
     let mut role_value = sub("value", "string");
-    role_value["canonicalValues"] = json!(["admin", "rep", "meetings"]);
-    role_value["caseExact"] = json!(true);
+    set(
+        &mut role_value,
+        "canonicalValues",
+        json!(["admin", "rep", "meetings"]),
+    );
+    set(&mut role_value, "caseExact", json!(true));
     // An email is needed for binding and password emails: a create without one (in
     // `emails`, or as the userName) is refused.
     let mut emails = multi(
@@ -82,12 +97,16 @@ pub fn user_schema(scim_base: &str) -> Value {
             sub("primary", "boolean"),
         ],
     );
-    emails["required"] = json!(true);
-    name["subAttributes"] = json!([
-        sub("givenName", "string"),
-        sub("familyName", "string"),
-        sub("formatted", "string")
-    ]);
+    set(&mut emails, "required", json!(true));
+    set(
+        &mut name,
+        "subAttributes",
+        json!([
+            sub("givenName", "string"),
+            sub("familyName", "string"),
+            sub("formatted", "string")
+        ]),
+    );
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": USER_SCHEMA,
@@ -113,8 +132,16 @@ pub fn user_schema(scim_base: &str) -> Value {
 /// The app's extension: the role and its canonical values.
 pub fn extension_schema(scim_base: &str) -> Value {
     let mut role = attr("role", "string", "readWrite", false, true, "none");
-    role["canonicalValues"] = json!(["admin", "rep", "meetings"]);
-    role["description"] = json!("Qualified Role: admin, rep or meetings (exact case).");
+    set(
+        &mut role,
+        "canonicalValues",
+        json!(["admin", "rep", "meetings"]),
+    );
+    set(
+        &mut role,
+        "description",
+        json!("Qualified Role: admin, rep or meetings (exact case)."),
+    );
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": EXTENSION_SCHEMA,

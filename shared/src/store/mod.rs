@@ -34,6 +34,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// The store over the deployed table, its client built from the SDK's configuration.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        Self::new(Client::new(sdk), table)
+    }
+
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,

@@ -6,7 +6,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::logging::init();
-    let app = std::sync::Arc::new(shared::App::from_env().await?);
+    let app = std::sync::Arc::new(shared::App::from_env(shared::app::Needs::TABLE).await?);
     lambda_runtime::run(service_fn(move |_event: LambdaEvent<Value>| {
         let app = std::sync::Arc::clone(&app);
         async move {

@@ -1,6 +1,6 @@
 //! Tests of the filter grammar and its matching (RFC 7644 3.4.2.2).
 use super::*;
-use serde_json::json;
+use serde_json::{Number, Value, json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 

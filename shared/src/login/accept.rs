@@ -1,6 +1,6 @@
-//! SAML login, end to end: starting an SP-initiated login (HTTP-Redirect), and the ACS
-//! chain after the signature and protocol checks of `saml::acs`: the stored request
-//! (consumed once), the replay cache, SSO status, user resolution and the session.
+//! The ACS chain for one org, after the signature and protocol checks of `saml::acs`:
+//! the stored request (consumed once), the replay cache, SSO status, who the assertion
+//! reaches and the session.
 //!
 //! Which step covers which rule of CONTRACT.md "SAML service provider":
 //! - signed by the org's metadata certificates, only the signed element read, Issuer,
@@ -22,87 +22,13 @@ use crate::app::{App, rfc3339};
 use crate::error::{Error, ErrorCode};
 use crate::identity::reach::{self, Candidates, Reach, Refusal};
 use crate::identity::{NameId, NameIdError};
-use crate::model::User;
-use crate::model::{AuthnRequest, Purpose};
-use crate::model::{SsoConfig, SsoStatus};
-use crate::saml::{AcsContext, Rejection, ValidatedAssertion, sp, validate_form_value};
+use crate::model::{AuthnRequest, Purpose, SsoConfig, SsoStatus, User};
+use crate::saml::{AcsContext, Rejection, ValidatedAssertion, validate_form_value};
 use crate::store::saml::Consumed;
-use crate::tokens::{Audience, SESSION_SECONDS, SessionClaims};
-use crate::types::{CompanyId, UserId, random_id};
+use crate::types::{CompanyId, UserId};
 
-/// How long a started login may take at the IdP.
-pub const REQUEST_SECONDS: i64 = 10 * 60;
+use super::{acs_url, org_config, session, sp_entity_id};
 
-pub fn sp_entity_id(app: &App, org: &CompanyId) -> String {
-    app.config.public_url(&format!("/saml/{org}"))
-}
-
-pub fn acs_url(app: &App, org: &CompanyId) -> String {
-    app.config.public_url(&format!("/saml/{org}/acs"))
-}
-
-/// A same-origin path to land on after login; anything else (absolute URLs,
-/// protocol-relative `//host`, backslashes, control characters) becomes `/`: no open redirect.
-pub fn safe_relay(raw: Option<&str>) -> String {
-    let Some(path) = raw.map(str::trim) else {
-        return "/".into();
-    };
-    let ok = path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.contains('\\')
-        && path.len() <= 2048
-        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
-    if ok { path.to_owned() } else { "/".into() }
-}
-
-/// Everything the ACS needs to know about the org, or `403 sso_not_configured`.
-pub async fn org_config(app: &App, org: &CompanyId) -> Result<SsoConfig, Error> {
-    let config = app.store.get_sso_config(org).await?;
-    config
-        .filter(|c| c.status != SsoStatus::Unconfigured && c.idp_entity_id.is_some())
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::SsoNotConfigured,
-                format!("org {org} has no IdP configured"),
-            )
-        })
-}
-
-/// Stores a request and answers the IdP URL to send the browser to (HTTP-Redirect).
-pub async fn start_login(
-    app: &App,
-    org: &CompanyId,
-    config: &SsoConfig,
-    purpose: Purpose,
-    relay: Option<String>,
-) -> Result<String, Error> {
-    let idp_url = config.sso_url_redirect.as_deref().ok_or_else(|| {
-        Error::new(
-            ErrorCode::SsoNotConfigured,
-            "IdP has no HTTP-Redirect SSO URL",
-        )
-    })?;
-    let now = app.now();
-    let record = AuthnRequest {
-        id: format!("_{}", random_id(&mut rand::rng(), 20)),
-        company_id: org.clone(),
-        purpose,
-        relay,
-        expires_at: now.unix_timestamp() + REQUEST_SECONDS,
-    };
-    app.store.put_authn_request(&record).await?;
-    sp::authn_request_redirect_url(
-        idp_url,
-        &sp_entity_id(app, org),
-        &acs_url(app, org),
-        &record.id,
-        now,
-        None,
-    )
-    .map_err(|e| Error::internal(format!("building the AuthnRequest: {e}")))
-}
-
-/// The outcome of a valid POST to the ACS.
 #[derive(Debug)]
 pub enum Accepted {
     /// Logged in (possibly just bound): the session token and where to go.
@@ -302,14 +228,7 @@ fn certs(config: &SsoConfig) -> Vec<String> {
 }
 
 fn require_enabled(config: &SsoConfig) -> Result<(), Error> {
-    if config.status == SsoStatus::Enabled {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorCode::SsoNotEnabled,
-            "login while SSO is not enabled",
-        ))
-    }
+    crate::sso::require_enabled(Some(config.status), "login while SSO is not enabled")
 }
 
 /// SP-initiated: this org's stored request, consumed once, unexpired. Another org's
@@ -393,57 +312,4 @@ async fn verify(
     Ok(Accepted::Verified {
         name_id: name_id.to_string(),
     })
-}
-
-/// The session for a reached (so active) user.
-fn session(app: &App, user: User, relay: Option<&str>) -> Result<Accepted, Error> {
-    let now = app.now().unix_timestamp();
-    let claims = SessionClaims {
-        sub: user.id.to_string(),
-        org: user.company_id.to_string(),
-        email: user.email.to_string(),
-        role: user.role.to_string(),
-        amr: vec!["saml".into()],
-        aud: Audience::Session.as_str().into(),
-        iat: now,
-        exp: now + SESSION_SECONDS,
-    };
-    let token = app.secrets.jwt.sign(&claims)?;
-    let redirect = app.config.app_url_with(&safe_relay(relay));
-    Ok(Accepted::Session {
-        token,
-        redirect,
-        user: Box::new(user),
-    })
-}
-
-/// `Set-Cookie` for the session (`Secure` dropped only when the public base is plain http).
-pub fn session_cookie(app: &App, token: &str) -> String {
-    let secure = if app.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("session={token}; HttpOnly{secure}; SameSite=Lax; Path=/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_same_origin_paths_are_relayed() {
-        assert_eq!(safe_relay(Some("/dashboard?x=1")), "/dashboard?x=1");
-        for bad in [
-            "https://evil.com",
-            "//evil.com",
-            "/\\\\evil.com",
-            "javascript:alert(1)",
-            "/a b",
-            "dashboard",
-        ] {
-            assert_eq!(safe_relay(Some(bad)), "/", "{bad}");
-        }
-        assert_eq!(safe_relay(None), "/");
-    }
 }
