@@ -2,7 +2,12 @@
 //! router into the real `scim-users` handler, against DynamoDB Local and moto (`make bench`
 //! starts them). Each iteration is the whole handler, DynamoDB round trips included.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
 
 use std::hint::black_box;
 use std::sync::Arc;

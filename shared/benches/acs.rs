@@ -1,6 +1,11 @@
 //! One `validate_form_value` of an Okta-style response (signed Assertion), with
 //! the IdP certificate parsed once, as on a warm Lambda.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use base64::Engine;
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -175,14 +175,16 @@ impl App {
         let config = Config::from_env().map_err(|e| Error::internal(e.to_string()))?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let store = Store::from_sdk(&sdk, config.table_name.clone());
+        // While the secret is read, the table's first connection opens beside it, so the
+        // first request finds it ready. Without a secret to wait for there is nothing to
+        // overlap: the first request opens it.
         let secrets = match needs.jwt {
-            true => Some(
-                read_secret(
-                    &aws_sdk_secretsmanager::Client::new(&sdk),
-                    &config.secret_id,
-                )
-                .await?,
-            ),
+            true => {
+                let secrets_client = aws_sdk_secretsmanager::Client::new(&sdk);
+                let read = read_secret(&secrets_client, &config.secret_id);
+                let (secrets, ()) = tokio::join!(read, store.warm());
+                Some(secrets?)
+            }
             false => None,
         };
         let ses = needs.ses.then(|| aws_sdk_sesv2::Client::new(&sdk));

@@ -7,61 +7,49 @@ use std::sync::Arc;
 use serde_json::Value;
 use shared::App;
 use shared::error::Error;
+use shared::mail::deliver;
 
 /// Handles a stream batch or a scheduled sweep; a failing job is reported, not lost: it
 /// stays pending and the next sweep resumes it from its checkpoint.
 pub async fn handle(app: Arc<App>, event: Value) -> Result<Value, Error> {
-    let (job_ids, outbox_ids) = (stream_ids(&event, "JOB#"), stream_ids(&event, "OUTBOX#"));
-    if job_ids.is_empty() && outbox_ids.is_empty() {
+    let changed = shared::store::stream::changed(&event);
+    if changed.is_empty() {
         sweep(&app).await?;
     }
-    for id in &job_ids {
+    for id in &changed.jobs {
         run_logged(&app, id).await;
     }
     // A record that fails here stays pending with a retry time; the sweep takes it then.
-    shared::mail::deliver::deliver_ids(&app, &outbox_ids).await?;
+    shared::mail::deliver::deliver_ids(&app, &changed.outbox).await?;
     Ok(serde_json::json!({ "batchItemFailures": [] }))
 }
 
-/// Ids of the items with key prefix `prefix` (`JOB#`, `OUTBOX#`) in a DynamoDB stream event.
-fn stream_ids(event: &Value, prefix: &str) -> Vec<String> {
-    event
-        .get("Records")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.pointer("/dynamodb/Keys/PK/S").and_then(Value::as_str))
-        .filter_map(|pk| pk.strip_prefix(prefix))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// One pass of everything pending (what the schedule does, and the local stack's loop).
+/// Pending jobs and due emails are read side by side (one round trip's wait); when a job
+/// ran, the emails it owed are read again and sent in the same pass.
 pub async fn sweep(app: &App) -> Result<(), Error> {
-    for job in app.store.pending_jobs(25).await? {
+    let now = app.now().unix_timestamp();
+    let (jobs, due) = futures_util::join!(
+        app.store.pending_jobs(25),
+        app.store.due_outbox(now, SWEEP_EMAILS)
+    );
+    let jobs = jobs?;
+    for job in &jobs {
         run_logged(app, &job.id).await;
     }
-    shared::mail::deliver::deliver_due(app, 100).await?;
+    if jobs.is_empty() {
+        deliver::deliver_records(app, &due?).await?;
+    } else {
+        deliver::deliver_due(app, SWEEP_EMAILS).await?;
+    }
     Ok(())
 }
+
+/// Emails one sweep sends at most; the rest wait for the next.
+const SWEEP_EMAILS: i32 = 100;
 
 async fn run_logged(app: &App, job_id: &str) {
     if let Err(error) = shared::sso::run_job(app, job_id, None).await {
         tracing::error!(job = %job_id, reason = %error, "job run failed; it stays pending");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn job_ids_are_read_from_stream_keys() {
-        let event = serde_json::json!({"Records": [
-            {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "JOB#abc"}, "SK": {"S": "JOB"}}}},
-            {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "OUTBOX#x"}, "SK": {"S": "OUTBOX"}}}}
-        ]});
-        assert_eq!(stream_ids(&event, "JOB#"), vec!["abc".to_owned()]);
-        assert_eq!(stream_ids(&event, "OUTBOX#"), vec!["x".to_owned()]);
     }
 }

@@ -39,9 +39,14 @@ pub async fn deliver_due(app: &App, limit: i32) -> Result<Report, Error> {
         .store
         .due_outbox(app.now().unix_timestamp(), limit)
         .await?;
+    deliver_records(app, &due).await
+}
+
+/// Sends records already read (pending and due).
+pub async fn deliver_records(app: &App, due: &[OutboxRecord]) -> Result<Report, Error> {
     let mut report = Report::default();
     for record in due {
-        tally(&mut report, deliver(app, &record).await?);
+        tally(&mut report, deliver(app, record).await?);
     }
     Ok(report)
 }

@@ -83,19 +83,24 @@ pub fn assertion_pk(issuer: &str, id: &str) -> String {
 
 /// An owed email (`OUTBOX#{id}` / `OUTBOX`); pending ones in GSI1 under `OUTBOX#PENDING`.
 pub const OUTBOX_SK: &str = "OUTBOX";
+pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const OUTBOX_PENDING: &str = "OUTBOX#PENDING";
 
 pub fn outbox_pk(id: &str) -> String {
-    format!("OUTBOX#{id}")
+    format!("{OUTBOX_PREFIX}{id}")
 }
 
 /// A background job (`JOB#{id}` / `JOB`); pending ones in GSI1 under `JOB#PENDING`.
 pub const JOB_SK: &str = "JOB";
+pub const JOB_PREFIX: &str = "JOB#";
 pub const JOB_PENDING: &str = "JOB#PENDING";
 
 pub fn job_pk(id: &str) -> String {
-    format!("JOB#{id}")
+    format!("{JOB_PREFIX}{id}")
 }
+
+/// The key the cold start's warm-up read asks for; no item ever has it.
+pub const WARMUP_PK: &str = "WARMUP";
 
 /// The sparse GSI's name and key attributes.
 pub const GSI1: &str = "GSI1";
