@@ -2,11 +2,10 @@
 
 use serde::Serialize;
 use shared::App;
-use shared::app::rfc3339;
 use shared::model::Org;
 use shared::model::{Source, User};
 use shared::tokens::AdminClaims;
-use shared::types::{CompanyId, Email, Role, UserId, UserName};
+use shared::types::{CompanyId, Email, Role, Timestamp, UserId, UserName};
 
 use crate::stack::BoxError;
 
@@ -41,7 +40,7 @@ pub fn app_user(
     email: &str,
     name: (&str, &str),
     role: Role,
-    now: &str,
+    now: Timestamp,
 ) -> Result<User, BoxError> {
     Ok(User {
         id,
@@ -59,8 +58,8 @@ pub fn app_user(
         name_id: None,
         source: Source::App,
         version: 1,
-        created_at: now.to_owned(),
-        last_modified: now.to_owned(),
+        created_at: now,
+        last_modified: now,
     })
 }
 
@@ -90,7 +89,7 @@ pub async fn seed_org(
     name: &str,
     users: usize,
 ) -> Result<SeededOrg, BoxError> {
-    let now = rfc3339(app.now());
+    let now = app.timestamp();
     let domain = format!("{org}.example.com");
     let event = |what: &str| app.audit("system", what, org.as_str(), serde_json::Value::Null);
     let created = app
@@ -98,7 +97,7 @@ pub async fn seed_org(
         .create_org(&Org {
             company_id: org.clone(),
             name: name.into(),
-            created_at: now.clone(),
+            created_at: now,
             scim_token_hash: None,
         })
         .await;
@@ -116,7 +115,7 @@ pub async fn seed_org(
             &format!("admin@{domain}"),
             ("Pat", "Admin"),
             Role::Admin,
-            &now,
+            now,
         )?;
         app.store
             .create_user(&admin, &event("user.seeded"), None)
@@ -143,7 +142,7 @@ pub async fn seed_org(
             } else {
                 Role::Rep
             };
-            let user = app_user(org, app.ids.user_id(), &email, (given, family), role, &now)?;
+            let user = app_user(org, app.ids.user_id(), &email, (given, family), role, now)?;
             app.store
                 .create_user(&user, &event("user.seeded"), None)
                 .await?;

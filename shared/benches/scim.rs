@@ -49,8 +49,8 @@ fn user(i: usize) -> User {
         name_id: None,
         source: Source::Scim,
         version: 3,
-        created_at: "2026-01-01T00:00:00Z".into(),
-        last_modified: "2026-01-02T00:00:00Z".into(),
+        created_at: shared::types::Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        last_modified: shared::types::Timestamp::parse("2026-01-02T00:00:00Z").unwrap(),
     }
 }
 

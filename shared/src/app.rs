@@ -247,6 +247,11 @@ impl App {
         (self.clock)()
     }
 
+    /// Now, as the stored and shown instant.
+    pub fn timestamp(&self) -> crate::types::Timestamp {
+        crate::types::Timestamp::at(self.now())
+    }
+
     /// A new audit event, stamped now, with a fresh id.
     pub fn audit(
         &self,
@@ -255,13 +260,8 @@ impl App {
         target: &str,
         detail: serde_json::Value,
     ) -> crate::model::AuditEvent {
-        let mut event = crate::model::AuditEvent::new(
-            self.ids.id(10),
-            rfc3339(self.now()),
-            actor,
-            action,
-            target,
-        );
+        let mut event =
+            crate::model::AuditEvent::new(self.ids.id(10), self.timestamp(), actor, action, target);
         event.detail = detail;
         event
     }
@@ -285,11 +285,6 @@ async fn read_secret(client: &aws_sdk_secretsmanager::Client, id: &str) -> Resul
     Secrets::parse(text)
 }
 
-/// RFC 3339 text of a time, as stored and shown.
-pub fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
-}
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::admin::AdminContext;
-use crate::app::{App, rfc3339};
+use crate::app::App;
 use crate::error::{Error, ErrorCode};
 use crate::identity::NameId;
 use crate::identity::reach::Reach;
@@ -11,7 +11,7 @@ use crate::mail::deliver::BINDING_SECONDS;
 use crate::model::{Binding, BindingState, EmailKind, OutboxRecord, OutboxState, Source, User};
 use crate::tokens::{Audience, BindingClaims, TokenError};
 use crate::types::CompanyId;
-use crate::types::{Email, Role, UserId, UserName};
+use crate::types::{Email, Role, Timestamp, UserId, UserName};
 
 /// Carries out a binding reach (`identity::reach`): the user gets `name_id`, the NameID
 /// guard makes it unique in the org, an audit event names the rule, and for a binding
@@ -27,7 +27,7 @@ pub async fn bind(
     let mut next = user.clone();
     next.name_id = Some(name_id.clone());
     next.version += 1;
-    next.last_modified = rfc3339(app.now());
+    next.last_modified = app.timestamp();
     let action = match reach {
         Reach::Bind(_) => "binding.completed",
         _ => "saml.first_login",
@@ -64,7 +64,7 @@ pub async fn unbind(app: &App, ctx: &AdminContext, user_id: &UserId) -> Result<(
     let mut next = user.clone();
     next.name_id = None;
     next.version += 1;
-    next.last_modified = rfc3339(app.now());
+    next.last_modified = app.timestamp();
     let event = app.audit(
         &ctx.actor(),
         "binding.unbound",
@@ -149,7 +149,7 @@ fn new_link(app: &App, user: &User, kind: EmailKind) -> (OutboxRecord, Binding) 
         state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: now.unix_timestamp(),
-        created_at: rfc3339(now),
+        created_at: Timestamp::at(now),
         sent_at: None,
         message_id: None,
         last_error: None,
@@ -213,7 +213,7 @@ pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Re
         ));
     }
     let (given, family) = name.split_once(' ').unwrap_or((name, ""));
-    let now = rfc3339(app.now());
+    let now = app.timestamp();
     let user = User {
         id: app.ids.user_id(),
         company_id: ctx.company_id().clone(),
@@ -231,8 +231,8 @@ pub async fn invite(app: &App, ctx: &AdminContext, invitation: Invitation) -> Re
         name_id: None,
         source: Source::Invite,
         version: 1,
-        created_at: now.clone(),
-        last_modified: now.clone(),
+        created_at: now,
+        last_modified: now,
     };
     check_can_link(ctx, &user)?;
     let (record, link) = new_link(app, &user, EmailKind::Invitation);

@@ -4,12 +4,12 @@
 use serde::Deserialize;
 
 use crate::admin::AdminContext;
-use crate::app::{App, rfc3339};
+use crate::app::App;
 use crate::error::{Error, ErrorCode};
 use crate::model::{IdpCertificate, SsoConfig, SsoStatus};
 use crate::saml::fetch::fetch_metadata;
 use crate::saml::metadata::{IdpMetadata, parse_idp_metadata};
-use crate::types::CompanyId;
+use crate::types::{CompanyId, Timestamp};
 
 /// `PUT /admin/sso/idp`: exactly one of the two.
 #[derive(Debug, Deserialize)]
@@ -81,7 +81,7 @@ fn next_config(
     current: Option<&SsoConfig>,
     metadata: &IdpMetadata,
     url: Option<String>,
-    at: &str,
+    at: Timestamp,
 ) -> Result<SsoConfig, Error> {
     let same_idp =
         current.and_then(|c| c.idp_entity_id.as_deref()) == Some(metadata.entity_id.as_str());
@@ -106,7 +106,7 @@ fn next_config(
         certificates: certificates(metadata),
         metadata_url: url,
         version: current.map_or(1, |c| c.version + 1),
-        updated_at: Some(at.to_owned()),
+        updated_at: Some(at),
     })
 }
 
@@ -122,9 +122,8 @@ pub async fn ingest(
         Source::Url(url) => Some(url),
         Source::Xml(_) => None,
     };
-    let at = rfc3339(app.now());
     let current = ctx.sso.as_ref();
-    let next = next_config(current, &metadata, url, &at)?;
+    let next = next_config(current, &metadata, url, app.timestamp())?;
     let event = app.audit(
         &ctx.actor(),
         "sso.idp.configured",
@@ -186,7 +185,7 @@ pub async fn refresh(app: &App, org: &CompanyId) -> Result<Refreshed, Error> {
     if added.is_empty() && removed.is_empty() {
         return Ok(Refreshed::Unchanged);
     }
-    let at = rfc3339(app.now());
+    let at = app.timestamp();
     let mut next = current.clone();
     next.certificates = fresh;
     next.version += 1;

@@ -5,7 +5,7 @@
 use futures_util::future::try_join_all;
 
 use crate::admin::AdminContext;
-use crate::app::{App, rfc3339};
+use crate::app::App;
 use crate::error::{Error, ErrorCode};
 use crate::model::{
     AuditEvent, EmailKind, Job, JobKind, JobState, OutboxRecord, OutboxState, SsoStatus, User,
@@ -29,7 +29,7 @@ fn new_job(app: &App, ctx: &AdminContext, kind: JobKind) -> Job {
         state: JobState::Pending,
         cursor: None,
         processed: 0,
-        created_at: rfc3339(app.now()),
+        created_at: app.timestamp(),
         actor: ctx.actor(),
     }
 }
@@ -125,7 +125,7 @@ async fn start(
             ctx.company_id(),
             from,
             to,
-            &rfc3339(app.now()),
+            app.timestamp(),
             &event,
             Some(&job),
         )
@@ -223,7 +223,7 @@ fn record_for(app: &App, job: &Job, user: &User) -> OutboxRecord {
         state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: app.now().unix_timestamp(),
-        created_at: rfc3339(app.now()),
+        created_at: app.timestamp(),
         sent_at: None,
         message_id: None,
         last_error: None,
@@ -240,7 +240,7 @@ async fn clear_binding(app: &App, user: &User) -> Result<(), Error> {
         let mut next = current.clone();
         next.name_id = None;
         next.version += 1;
-        next.last_modified = rfc3339(app.now());
+        next.last_modified = app.timestamp();
         let event = app.audit(
             "system",
             "binding.cleared",

@@ -188,6 +188,57 @@ impl UserName {
     }
 }
 
+/// An instant, stored and shown as RFC 3339 text in UTC (`2026-01-01T00:00:00Z`, with
+/// the sub-second digits the clock gave). Ordered as time is; its text is what SCIM's
+/// `meta.created`/`lastModified`, the audit trail and the stored items carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(time::OffsetDateTime);
+
+impl Timestamp {
+    pub fn at(instant: time::OffsetDateTime) -> Self {
+        Self(instant.to_offset(time::UtcOffset::UTC))
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+            .map(Self::at)
+            .map_err(|_| invalid(format!("'{raw}' is not an RFC 3339 time")))
+    }
+
+    pub fn instant(self) -> time::OffsetDateTime {
+        self.0
+    }
+
+    pub fn unix_timestamp(self) -> i64 {
+        self.0.unix_timestamp()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self
+            .0
+            .format(&time::format_description::well_known::Rfc3339)
+        {
+            Ok(text) => f.write_str(&text),
+            Err(_) => write!(f, "{}", self.0.unix_timestamp()),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A user's role in the app; exact and case-sensitive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

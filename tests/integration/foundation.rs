@@ -1,7 +1,6 @@
 //! The foundation: config, the SSO settings view, SCIM token rotation, users, uniqueness.
 
 use futures_util::future::join_all;
-use shared::app::rfc3339;
 use shared::model::AuditEvent;
 use shared::tokens::hash_scim_token;
 use shared::types::{CompanyId, Role, UserId};
@@ -159,7 +158,7 @@ async fn concurrent_creates_of_one_user_name_leave_exactly_one() {
     let env = TestEnv::new().await;
     let org = env.seed_org(0).await;
     let company = CompanyId::parse(&org.company_id).unwrap();
-    let now = rfc3339(env.app.now());
+    let now = env.app.timestamp();
     let attempts = (0..10).map(|i| {
         let email = if i % 2 == 0 {
             "Jane@Race.example.com"
@@ -172,12 +171,12 @@ async fn concurrent_creates_of_one_user_name_leave_exactly_one() {
             email,
             ("Jane", "Race"),
             Role::Rep,
-            &now,
+            now,
         )
         .unwrap();
         let event = AuditEvent::new(
             format!("e{i}"),
-            now.clone(),
+            now,
             "test",
             "user.created",
             user.id.as_str(),

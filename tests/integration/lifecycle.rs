@@ -39,7 +39,7 @@ async fn set_status(env: &TestEnv, org: &str, status: SsoStatus) {
 /// Writes `n` existing users straight into the table (25 per BatchWriteItem, 8 in flight).
 async fn bulk_users(env: &TestEnv, org: &str, n: usize) {
     let company = CompanyId::parse(org).unwrap();
-    let now = shared::app::rfc3339(env.app.now());
+    let now = env.app.timestamp();
     let items: Vec<WriteRequest> = (0..n)
         .map(|i| {
             let id = UserId::parse(&format!("bulk{i:06}")).unwrap();
@@ -49,7 +49,7 @@ async fn bulk_users(env: &TestEnv, org: &str, n: usize) {
                 &format!("bulk{i}@{org}.example.com"),
                 ("Bulk", "User"),
                 Role::Rep,
-                &now,
+                now,
             )
             .unwrap();
             let mut item: std::collections::HashMap<String, AttributeValue> =
@@ -198,7 +198,7 @@ async fn disabling_owes_every_active_user_a_password_email_and_clears_bindings()
     bound.version += 1;
     let event = shared::model::AuditEvent::new(
         "b1".into(),
-        "2026-01-01T00:00:00Z".into(),
+        shared::types::Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
         "test",
         "bind",
         "x",

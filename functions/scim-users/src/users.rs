@@ -5,7 +5,6 @@ use http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use shared::App;
-use shared::app::rfc3339;
 use shared::error::{Error, ErrorCode};
 use shared::http::query_param;
 use shared::identity;
@@ -224,7 +223,7 @@ pub async fn create(
     credential: &ScimCredential,
 ) -> Result<Response<Body>, Error> {
     let input = parse_body(app, req, credential, resource::parse_user).await?;
-    let now = rfc3339(app.now());
+    let now = app.timestamp();
     let (role, role_source) = input.role.unwrap_or((Role::Rep, Default::default()));
     let user = User {
         id: app.ids.user_id(),
@@ -242,7 +241,7 @@ pub async fn create(
         name_id: None,
         source: Source::Scim,
         version: 1,
-        created_at: now.clone(),
+        created_at: now,
         last_modified: now,
     };
     let audit = event(

@@ -127,7 +127,7 @@ pub fn for_bind(name_id: &NameId, user: User, found: Candidates) -> Result<Reach
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{CompanyId, Email, Role, UserId, UserName};
+    use crate::types::{CompanyId, Email, Role, Timestamp, UserId, UserName};
 
     fn user(id: &str, user_name: &str, source: Source, bound: Option<&str>) -> User {
         User {
@@ -146,8 +146,8 @@ mod tests {
             name_id: bound.map(|n| NameId::parse(n).unwrap()),
             source,
             version: 1,
-            created_at: String::new(),
-            last_modified: String::new(),
+            created_at: Timestamp::at(time::OffsetDateTime::UNIX_EPOCH),
+            last_modified: Timestamp::at(time::OffsetDateTime::UNIX_EPOCH),
         }
     }
 

@@ -18,7 +18,7 @@
 //! - SSO enabled (purpose verify aside): `require_enabled`; which account, active and
 //!   bound: `identity::reach` (the one decision), carried out by `reached`.
 
-use crate::app::{App, rfc3339};
+use crate::app::App;
 use crate::error::{Error, ErrorCode};
 use crate::identity::reach::{self, Candidates, Reach, Refusal};
 use crate::identity::{NameId, NameIdError};
@@ -291,7 +291,6 @@ async fn verify(
     name_id: &NameId,
 ) -> Result<Accepted, Error> {
     if config.status == SsoStatus::Configured {
-        let at = rfc3339(app.now());
         let event = app.audit(
             "idp",
             "sso.verified",
@@ -303,7 +302,7 @@ async fn verify(
                 org,
                 SsoStatus::Configured,
                 SsoStatus::Verified,
-                &at,
+                app.timestamp(),
                 &event,
                 None,
             )

@@ -7,11 +7,9 @@
 //! a record twice: marking sent is conditional on the record still being pending.
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::templates::{self, Email};
-use crate::app::{App, rfc3339};
+use crate::app::App;
 use crate::error::Error;
 use crate::model::BindingState;
 use crate::model::{EmailKind, OutboxRecord};
@@ -83,14 +81,14 @@ fn tally(report: &mut Report, outcome: Outcome) {
 pub async fn deliver(app: &App, record: &OutboxRecord) -> Result<Outcome, Error> {
     let Some(email) = render(app, record).await? else {
         app.store
-            .mark_outbox_sent(&record.id, "skipped", &rfc3339(app.now()))
+            .mark_outbox_sent(&record.id, "skipped", app.timestamp())
             .await?;
         return Ok(Outcome::Skipped);
     };
     match send(app, &record.to, &email).await {
         Ok(message_id) => {
             app.store
-                .mark_outbox_sent(&record.id, &message_id, &rfc3339(app.now()))
+                .mark_outbox_sent(&record.id, &message_id, app.timestamp())
                 .await?;
             Ok(Outcome::Sent)
         }
@@ -139,8 +137,7 @@ async fn render(app: &App, record: &OutboxRecord) -> Result<Option<Email>, Error
 }
 
 fn created_unix(record: &OutboxRecord) -> i64 {
-    OffsetDateTime::parse(&record.created_at, &Rfc3339)
-        .map_or(record.next_attempt_at, |t| t.unix_timestamp())
+    record.created_at.unix_timestamp()
 }
 
 /// `{base}/bind/{token}`: the record's id is the link's `jti`, so a retry sends the same

@@ -2,12 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::types::Timestamp;
+
 /// One line of the audit trail (`ORG#{companyId}` / `EVENT#{at}#{id}`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub id: String,
-    pub at: String,
+    pub at: Timestamp,
     /// `admin:{userId}`, `scim`, `idp`, `system`.
     pub actor: String,
     pub action: String,
@@ -17,7 +19,7 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    pub fn new(id: String, at: String, actor: &str, action: &str, target: &str) -> Self {
+    pub fn new(id: String, at: Timestamp, actor: &str, action: &str, target: &str) -> Self {
         Self {
             id,
             at,

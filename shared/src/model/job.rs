@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{CompanyId, UserId};
+use crate::types::{CompanyId, Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -33,6 +33,6 @@ pub struct Job {
     pub cursor: Option<UserId>,
     #[serde(default)]
     pub processed: u64,
-    pub created_at: String,
+    pub created_at: Timestamp,
     pub actor: String,
 }

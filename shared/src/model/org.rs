@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::CompanyId;
+use crate::types::{CompanyId, Timestamp};
 
 /// An org (`ORG#{companyId}` / `ORG`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -10,7 +10,7 @@ use crate::types::CompanyId;
 pub struct Org {
     pub company_id: CompanyId,
     pub name: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// SHA-256 of the current SCIM token; absent while SCIM is off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim_token_hash: Option<String>,
@@ -71,5 +71,5 @@ pub struct SsoConfig {
     #[serde(default)]
     pub version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<Timestamp>,
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{CompanyId, UserId};
+use crate::types::{CompanyId, Timestamp, UserId};
 
 /// Which email a record is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -36,9 +36,9 @@ pub struct OutboxRecord {
     pub attempts: u32,
     /// Unix seconds when the next attempt is due.
     pub next_attempt_at: i64,
-    pub created_at: String,
+    pub created_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<String>,
+    pub sent_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::{ExternalId, NameId};
-use crate::types::{CompanyId, Email, Role, UserId, UserName};
+use crate::types::{CompanyId, Email, Role, Timestamp, UserId, UserName};
 
 /// Where a user came from.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -59,8 +59,8 @@ pub struct User {
     pub name_id: Option<NameId>,
     pub source: Source,
     pub version: u64,
-    pub created_at: String,
-    pub last_modified: String,
+    pub created_at: Timestamp,
+    pub last_modified: Timestamp,
 }
 
 impl User {

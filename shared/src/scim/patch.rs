@@ -7,7 +7,6 @@ use super::EXTENSION_SCHEMA;
 use super::resource::{
     get_ci, invalid_value, parse_bool, parse_role, parse_user, primary_value, role_of,
 };
-use crate::app::rfc3339;
 use crate::error::{Error, ErrorCode};
 use crate::model::{RoleSource, User};
 use crate::types::{Email, Role, UserName};
@@ -43,7 +42,7 @@ impl Changes {
             return None;
         }
         next.version = user.version + 1;
-        next.last_modified = rfc3339(now);
+        next.last_modified = crate::types::Timestamp::at(now);
         Some(next)
     }
 

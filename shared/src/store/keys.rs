@@ -1,7 +1,7 @@
 //! Key shapes of the single table (DESIGN.md's table), in one place.
 
 use crate::identity::IdentityKey;
-use crate::types::{CompanyId, UserId};
+use crate::types::{CompanyId, Timestamp, UserId};
 
 pub const ORG_SK: &str = "ORG";
 pub const SSO_SK: &str = "SSO";
@@ -60,7 +60,7 @@ pub fn binding_sk(user: &UserId) -> String {
     format!("{BINDING_PREFIX}{user}")
 }
 
-pub fn event_sk(at: &str, id: &str) -> String {
+pub fn event_sk(at: &Timestamp, id: &str) -> String {
     format!("{EVENT_PREFIX}{at}#{id}")
 }
 

@@ -4,7 +4,7 @@ use super::tx::{Role, Tx};
 use super::{Item, Store, classify, from_item, key, keys, to_item};
 use crate::error::{Error, ErrorCode};
 use crate::model::{AuditEvent, Job, Org, SsoConfig, SsoStatus, User};
-use crate::types::{CompanyId, UserId};
+use crate::types::{CompanyId, Timestamp, UserId};
 
 /// What an admin request needs, read in one `BatchGetItem`.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Store {
         org: &CompanyId,
         from: SsoStatus,
         to: SsoStatus,
-        at: &str,
+        at: Timestamp,
         event: &AuditEvent,
         job: Option<&Job>,
     ) -> Result<(), Error> {
@@ -104,7 +104,7 @@ impl Store {
                 ":one",
                 aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
             )
-            .expression_attribute_values(":at", super::s(at))
+            .expression_attribute_values(":at", super::s(at.to_string()))
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::{Failure, Item, Store, classify, from_item, key, keys, s, to_item};
 use crate::error::Error;
 use crate::model::{OutboxRecord, OutboxState};
+use crate::types::Timestamp;
 
 /// The record's item, indexed as pending while it is.
 pub(crate) fn outbox_item(record: &OutboxRecord) -> Result<Item, Error> {
@@ -74,7 +75,7 @@ impl Store {
         &self,
         id: &str,
         message_id: &str,
-        at: &str,
+        at: Timestamp,
     ) -> Result<(), Error> {
         self.client()
             .update_item()
@@ -87,7 +88,7 @@ impl Store {
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sent", s("sent"))
             .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":at", s(at))
+            .expression_attribute_values(":at", s(at.to_string()))
             .expression_attribute_values(":mid", s(message_id))
             .send()
             .await
