@@ -75,6 +75,9 @@ macro_rules! string_newtype {
     };
 }
 
+/// For identity values (`identity`) that follow the same shape.
+pub(crate) use string_newtype;
+
 /// An org's Company ID: opaque, URL-safe (`[A-Za-z0-9_-]`, 3..=64).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -157,33 +157,12 @@ impl ExternalId {
         Ok(Self(raw.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn key(&self) -> IdentityKey {
         key(&self.0)
     }
 }
 
-impl fmt::Display for ExternalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for ExternalId {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<ExternalId> for String {
-    fn from(value: ExternalId) -> String {
-        value.0
-    }
-}
+crate::types::string_newtype!(ExternalId);
 
 #[cfg(test)]
 mod tests {
