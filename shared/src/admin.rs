@@ -34,7 +34,10 @@ impl AdminContext {
 /// the admin's (or does not exist).
 pub async fn authenticate(app: &App, req: &Request) -> Result<AdminContext, Error> {
     let token = bearer_token(req).ok_or(Error::unauthorized("no bearer token"))?;
-    let claims = app.jwt()?.verify_admin(token, app.now().unix_timestamp())?;
+    let claims = app
+        .jwt_key()
+        .await?
+        .verify_admin(token, app.now().unix_timestamp())?;
     let org_id = CompanyId::parse(&claims.org)
         .map_err(|_| Error::new(ErrorCode::WrongOrg, "token org is not a Company ID"))?;
     let admin_id = UserId::parse(&claims.sub)

@@ -147,13 +147,40 @@ impl Ids {
     }
 }
 
+/// The JWT key, read from Secrets Manager once per cold start. In a deployed function
+/// the read starts during init and goes on in the background, so the runtime already asks
+/// for the first event and that event's own reads overlap it; the first use of the key
+/// waits for it if it is still on its way (`App::jwt_key`).
+#[derive(Clone)]
+struct SecretLoader {
+    cell: Arc<tokio::sync::OnceCell<Secrets>>,
+    client: aws_sdk_secretsmanager::Client,
+    id: String,
+}
+
+impl SecretLoader {
+    fn new(client: aws_sdk_secretsmanager::Client, id: String) -> Self {
+        Self {
+            cell: Arc::new(tokio::sync::OnceCell::new()),
+            client,
+            id,
+        }
+    }
+
+    async fn get(&self) -> Result<&Secrets, Error> {
+        self.cell
+            .get_or_try_init(|| read_secret(&self.client, &self.id))
+            .await
+    }
+}
+
 /// Everything a handler needs; one per cold start.
 #[derive(Clone)]
 pub struct App {
     pub config: Config,
     pub store: Store,
     ses: Option<aws_sdk_sesv2::Client>,
-    secrets: Option<Secrets>,
+    secrets: Option<SecretLoader>,
     pub clock: Clock,
     pub ids: Ids,
     pub idp_keys: KeyCache,
@@ -175,18 +202,23 @@ impl App {
         let config = Config::from_env().map_err(|e| Error::internal(e.to_string()))?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let store = Store::from_sdk(&sdk, config.table_name.clone());
-        // While the secret is read, the table's first connection opens beside it, so the
-        // first request finds it ready. Without a secret to wait for there is nothing to
-        // overlap: the first request opens it.
-        let secrets = match needs.jwt {
-            true => {
-                let secrets_client = aws_sdk_secretsmanager::Client::new(&sdk);
-                let read = read_secret(&secrets_client, &config.secret_id);
-                let (secrets, ()) = tokio::join!(read, store.warm());
-                Some(secrets?)
-            }
-            false => None,
-        };
+        let secrets = needs.jwt.then(|| {
+            let loader = SecretLoader::new(
+                aws_sdk_secretsmanager::Client::new(&sdk),
+                config.secret_id.clone(),
+            );
+            let background = loader.clone();
+            tokio::spawn(async move {
+                if let Err(error) = background.get().await {
+                    // The first use reads it again and answers with the error.
+                    tracing::warn!(reason = %error, "reading the secret at init failed");
+                }
+            });
+            loader
+        });
+        // The table's first connection opens meanwhile too (the TLS handshake, deployed).
+        let warm = store.clone();
+        tokio::spawn(async move { warm.warm().await });
         let ses = needs.ses.then(|| aws_sdk_sesv2::Client::new(&sdk));
         Ok(Self::assemble(config, store, ses, secrets))
     }
@@ -199,15 +231,16 @@ impl App {
         ses: aws_sdk_sesv2::Client,
         secrets: aws_sdk_secretsmanager::Client,
     ) -> Result<Self, Error> {
-        let secrets = read_secret(&secrets, &config.secret_id).await?;
-        Ok(Self::assemble(config, store, Some(ses), Some(secrets)))
+        let loader = SecretLoader::new(secrets, config.secret_id.clone());
+        loader.get().await?;
+        Ok(Self::assemble(config, store, Some(ses), Some(loader)))
     }
 
     fn assemble(
         config: Config,
         store: Store,
         ses: Option<aws_sdk_sesv2::Client>,
-        secrets: Option<Secrets>,
+        secrets: Option<SecretLoader>,
     ) -> Self {
         Self {
             store,
@@ -222,12 +255,24 @@ impl App {
         }
     }
 
-    /// The JWT keys; an internal error in a function built without them.
+    /// The JWT keys, waiting for the secret read if it is still on its way; an internal
+    /// error in a function built without them, or when the secret cannot be read.
+    pub async fn jwt_key(&self) -> Result<&JwtKeys, Error> {
+        let loader = self
+            .secrets
+            .as_ref()
+            .ok_or_else(|| Error::internal("this function was built without the JWT key"))?;
+        Ok(&loader.get().await?.jwt)
+    }
+
+    /// The JWT keys when already read (always, for an app made by [`App::connect`]: the
+    /// local stack and tests).
     pub fn jwt(&self) -> Result<&JwtKeys, Error> {
         self.secrets
             .as_ref()
+            .and_then(|loader| loader.cell.get())
             .map(|s| &s.jwt)
-            .ok_or_else(|| Error::internal("this function was built without the JWT key"))
+            .ok_or_else(|| Error::internal("the JWT key is not read yet"))
     }
 
     /// The SES client; an internal error in a function built without it.
@@ -284,7 +329,6 @@ async fn read_secret(client: &aws_sdk_secretsmanager::Client, id: &str) -> Resul
         .ok_or_else(|| Error::internal(format!("secret {id} has no string value")))?;
     Secrets::parse(text)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -79,7 +79,7 @@ pub async fn unbind(app: &App, ctx: &AdminContext, user_id: &UserId) -> Result<(
 /// bound already: `410 binding_used`.
 pub async fn check_link(app: &App, token: &str) -> Result<(CompanyId, UserId, String), Error> {
     let now = app.now().unix_timestamp();
-    let claims: BindingClaims = match app.jwt()?.verify(token, Audience::Binding, now) {
+    let claims: BindingClaims = match app.jwt_key().await?.verify(token, Audience::Binding, now) {
         Ok(claims) => claims,
         Err(TokenError::Expired) => {
             return Err(gone(

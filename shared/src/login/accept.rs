@@ -144,7 +144,7 @@ async fn accept_for(
             let found = candidates(app, org, &name_id, None).await?;
             let reach = reach::for_login(&name_id, found).map_err(refused)?;
             let user = reached(app, &reach, &name_id, None).await?;
-            session(app, user, relay.as_deref())
+            session(app, user, relay.as_deref()).await
         }
         Purpose::Bind {
             binding_user,
@@ -162,7 +162,7 @@ async fn accept_for(
             let found = candidates(app, org, &name_id, Some(&user)).await?;
             let reach = reach::for_bind(&name_id, user, found).map_err(refused)?;
             let user = reached(app, &reach, &name_id, Some(&binding_token)).await?;
-            session(app, user, relay.as_deref())
+            session(app, user, relay.as_deref()).await
         }
     }
 }

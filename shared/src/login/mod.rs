@@ -85,7 +85,7 @@ pub async fn start_login(
 }
 
 /// The session for a reached (so active) user.
-pub(crate) fn session(app: &App, user: User, relay: Option<&str>) -> Result<Accepted, Error> {
+pub(crate) async fn session(app: &App, user: User, relay: Option<&str>) -> Result<Accepted, Error> {
     let now = app.now().unix_timestamp();
     let claims = SessionClaims {
         sub: user.id.to_string(),
@@ -97,7 +97,7 @@ pub(crate) fn session(app: &App, user: User, relay: Option<&str>) -> Result<Acce
         iat: now,
         exp: now + SESSION_SECONDS,
     };
-    let token = app.jwt()?.sign(&claims)?;
+    let token = app.jwt_key().await?.sign(&claims)?;
     let redirect = app.config.app_url_with(&safe_relay(relay));
     Ok(Accepted::Session {
         token,

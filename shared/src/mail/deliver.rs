@@ -131,7 +131,7 @@ async fn render(app: &App, record: &OutboxRecord) -> Result<Option<Email>, Error
         }
         EmailKind::PasswordSetup => Ok(Some(templates::password_setup(
             &given,
-            &password_link(app, record)?,
+            &password_link(app, record).await?,
         ))),
     }
 }
@@ -167,12 +167,12 @@ async fn binding_link(app: &App, record: &OutboxRecord) -> Result<Option<String>
         iat: binding.expires_at - BINDING_SECONDS,
         exp: binding.expires_at,
     };
-    let token = app.jwt()?.sign(&claims)?;
+    let token = app.jwt_key().await?.sign(&claims)?;
     Ok(Some(crate::urls::binding_link(&app.config, &token)))
 }
 
 /// `APP_URL/password/setup?token=<JWT, aud "password-setup">`.
-fn password_link(app: &App, record: &OutboxRecord) -> Result<String, Error> {
+async fn password_link(app: &App, record: &OutboxRecord) -> Result<String, Error> {
     let now = app.now().unix_timestamp();
     let claims = PasswordSetupClaims {
         sub: record.user_id.to_string(),
@@ -182,7 +182,7 @@ fn password_link(app: &App, record: &OutboxRecord) -> Result<String, Error> {
         iat: now,
         exp: now + BINDING_SECONDS,
     };
-    let token = app.jwt()?.sign(&claims)?;
+    let token = app.jwt_key().await?.sign(&claims)?;
     Ok(app
         .config
         .app_url_with(&format!("/password/setup?token={token}")))
