@@ -147,10 +147,12 @@ impl Ids {
     }
 }
 
-/// The JWT key, read from Secrets Manager once per cold start. In a deployed function
-/// the read starts during init and goes on in the background, so the runtime already asks
-/// for the first event and that event's own reads overlap it; the first use of the key
-/// waits for it if it is still on its way (`App::jwt_key`).
+/// The JWT key, read from Secrets Manager at most once per cold start, when first used
+/// (`App::jwt_key`): a request that never needs it (a SCIM call, a refused SAML post, an
+/// empty mail sweep) never waits for it. Measured on this machine against the emulators
+/// (`make bench-cold-start`), reading it during init, or in a background task there, made
+/// every cold start slower, not faster: on 2 cores the read competes with the init it was
+/// meant to overlap.
 #[derive(Clone)]
 struct SecretLoader {
     cell: Arc<tokio::sync::OnceCell<Secrets>>,
@@ -196,29 +198,18 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// Reads the environment and builds what `needs` asks for: the table's client always,
-    /// the SES client and the secret (read once) only when used. The clients honour
-    /// `AWS_ENDPOINT_URL_*`.
+    /// the SES client and the secret only when used (the secret is read on first use, once).
+    /// The clients honour `AWS_ENDPOINT_URL_*`.
     pub async fn from_env(needs: Needs) -> Result<Self, Error> {
         let config = Config::from_env().map_err(|e| Error::internal(e.to_string()))?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let store = Store::from_sdk(&sdk, config.table_name.clone());
         let secrets = needs.jwt.then(|| {
-            let loader = SecretLoader::new(
+            SecretLoader::new(
                 aws_sdk_secretsmanager::Client::new(&sdk),
                 config.secret_id.clone(),
-            );
-            let background = loader.clone();
-            tokio::spawn(async move {
-                if let Err(error) = background.get().await {
-                    // The first use reads it again and answers with the error.
-                    tracing::warn!(reason = %error, "reading the secret at init failed");
-                }
-            });
-            loader
+            )
         });
-        // The table's first connection opens meanwhile too (the TLS handshake, deployed).
-        let warm = store.clone();
-        tokio::spawn(async move { warm.warm().await });
         let ses = needs.ses.then(|| aws_sdk_sesv2::Client::new(&sdk));
         Ok(Self::assemble(config, store, ses, secrets))
     }

@@ -99,8 +99,5 @@ pub fn job_pk(id: &str) -> String {
     format!("{JOB_PREFIX}{id}")
 }
 
-/// The key the cold start's warm-up read asks for; no item ever has it.
-pub const WARMUP_PK: &str = "WARMUP";
-
 /// The sparse GSI's name and key attributes.
 pub const GSI1: &str = "GSI1";

@@ -40,24 +40,6 @@ impl Store {
         Self::new(Client::new(sdk), table)
     }
 
-    /// Opens the table's first connection (one `GetItem` of a key that never exists,
-    /// projecting only `PK`) so that the first request does not pay for it. AWS's Lambda
-    /// guidance: initialize SDK clients and connections outside the handler, during init.
-    /// A failure only means the first request connects itself.
-    pub async fn warm(&self) {
-        let result = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::WARMUP_PK.to_owned(), keys::WARMUP_PK)))
-            .projection_expression("PK")
-            .send()
-            .await;
-        if let Err(error) = result {
-            tracing::debug!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(&error), "warm-up read failed");
-        }
-    }
-
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
