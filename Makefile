@@ -55,9 +55,9 @@ bench: deps
 	fi
 
 ## bench-cold-start: each function's cold start (process start -> first answered
-## invocation, through a fake Lambda Runtime API), median of RUNS, on the release
+## invocation, through a fake Lambda Runtime API), median of RUNS (15), on the release
 ## binaries of `make build`; provisions the local table and secret with the seed binary.
-RUNS ?= 7
+RUNS ?= 15
 bench-cold-start: deps
 	bash scripts/services.sh fg -- sh -c 'cargo build -q -p local --bin seed && python3 scripts/cold_start.py --provision --runs $(RUNS)'
 

@@ -25,27 +25,27 @@ pub async fn handle(app: Arc<App>, event: Value) -> Result<Value, Error> {
 }
 
 /// One pass of everything pending (what the schedule does, and the local stack's loop).
-/// Pending jobs and due emails are read side by side (one round trip's wait); when a job
-/// ran, the emails it owed are read again and sent in the same pass.
+/// Pending jobs and due emails come in one Query; when a job ran, the emails it owed are
+/// read again and sent in the same pass.
 pub async fn sweep(app: &App) -> Result<(), Error> {
     let now = app.now().unix_timestamp();
-    let (jobs, due) = futures_util::join!(
-        app.store.pending_jobs(25),
-        app.store.due_outbox(now, SWEEP_EMAILS)
-    );
-    let jobs = jobs?;
+    let (jobs, due) = app
+        .store
+        .pending_work(now, SWEEP_JOBS, SWEEP_EMAILS as usize)
+        .await?;
     for job in &jobs {
         run_logged(app, &job.id).await;
     }
     if jobs.is_empty() {
-        deliver::deliver_records(app, &due?).await?;
+        deliver::deliver_records(app, &due).await?;
     } else {
         deliver::deliver_due(app, SWEEP_EMAILS).await?;
     }
     Ok(())
 }
 
-/// Emails one sweep sends at most; the rest wait for the next.
+/// Jobs and emails one sweep takes at most; the rest wait for the next.
+const SWEEP_JOBS: usize = 25;
 const SWEEP_EMAILS: i32 = 100;
 
 async fn run_logged(app: &App, job_id: &str) {

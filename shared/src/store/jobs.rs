@@ -1,6 +1,6 @@
 //! Background jobs (`JOB#{id}` / `JOB`): work too large for one request, such as owing
 //! 10,000 users a binding email. A job keeps a cursor, so a run that dies resumes where the
-//! last checkpoint left it; pending jobs sit in the sparse GSI under `JOB#PENDING`.
+//! last checkpoint left it; pending jobs sit in the sparse GSI under `PENDING`.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -13,8 +13,11 @@ use crate::types::UserId;
 pub(crate) fn job_item(job: &Job) -> Result<Item, Error> {
     let mut item = to_item(job, keys::job_pk(&job.id), keys::JOB_SK)?;
     if job.state == JobState::Pending {
-        item.insert("GSI1PK".into(), s(keys::JOB_PENDING));
-        item.insert("GSI1SK".into(), s(format!("{}#{}", job.created_at, job.id)));
+        item.insert("GSI1PK".into(), s(keys::PENDING));
+        item.insert(
+            "GSI1SK".into(),
+            s(keys::pending_job_sk(&job.created_at, &job.id)),
+        );
     }
     Ok(item)
 }
@@ -31,8 +34,9 @@ impl Store {
             .query()
             .table_name(self.table())
             .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :p")
-            .expression_attribute_values(":p", s(keys::JOB_PENDING))
+            .key_condition_expression("GSI1PK = :p AND begins_with(GSI1SK, :job)")
+            .expression_attribute_values(":p", s(keys::PENDING))
+            .expression_attribute_values(":job", s(keys::JOB_PREFIX))
             .limit(limit)
             .send()
             .await

@@ -81,19 +81,35 @@ pub fn assertion_pk(issuer: &str, id: &str) -> String {
     format!("ASSERTION#{issuer}#{id}")
 }
 
-/// An owed email (`OUTBOX#{id}` / `OUTBOX`); pending ones in GSI1 under `OUTBOX#PENDING`.
+/// An owed email (`OUTBOX#{id}` / `OUTBOX`).
 pub const OUTBOX_SK: &str = "OUTBOX";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
-pub const OUTBOX_PENDING: &str = "OUTBOX#PENDING";
 
 pub fn outbox_pk(id: &str) -> String {
     format!("{OUTBOX_PREFIX}{id}")
 }
 
-/// A background job (`JOB#{id}` / `JOB`); pending ones in GSI1 under `JOB#PENDING`.
+/// A background job (`JOB#{id}` / `JOB`).
 pub const JOB_SK: &str = "JOB";
 pub const JOB_PREFIX: &str = "JOB#";
-pub const JOB_PENDING: &str = "JOB#PENDING";
+
+/// GSI1 partition of all pending work, so one Query finds what a sweep needs: jobs sort
+/// as `JOB#{createdAt}#{id}`, owed emails as `OUTBOX#{due, 12 digits}#{id}`, and
+/// `JOB#` sorts before `OUTBOX#`.
+pub const PENDING: &str = "PENDING";
+
+pub fn pending_job_sk(created_at: &Timestamp, id: &str) -> String {
+    format!("{JOB_PREFIX}{created_at}#{id}")
+}
+
+pub fn pending_outbox_sk(due: i64, id: &str) -> String {
+    format!("{OUTBOX_PREFIX}{due:012}#{id}")
+}
+
+/// The highest pending-outbox sort key due by `now` (`~` sorts after every id character).
+pub fn pending_outbox_due_by(now: i64) -> String {
+    format!("{OUTBOX_PREFIX}{now:012}#~")
+}
 
 pub fn job_pk(id: &str) -> String {
     format!("{JOB_PREFIX}{id}")

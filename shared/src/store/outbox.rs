@@ -2,24 +2,24 @@
 //! transaction as the state change that owes it (or with a deterministic id and a
 //! conditional put), sent by `mailer`, and marked sent once SES accepts it.
 //!
-//! Pending records sit in a sparse GSI (`GSI1PK = OUTBOX#PENDING`, `GSI1SK = due time`) so
+//! Pending records sit in a sparse GSI (`GSI1PK = PENDING`, `GSI1SK = OUTBOX#{due}#{id}`) so
 //! the sweep finds them without a scan; marking a record sent removes it from the index.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Failure, Item, Store, classify, from_item, key, keys, s, to_item};
 use crate::error::Error;
-use crate::model::{OutboxRecord, OutboxState};
+use crate::model::{Job, OutboxRecord, OutboxState};
 use crate::types::Timestamp;
 
 /// The record's item, indexed as pending while it is.
 pub(crate) fn outbox_item(record: &OutboxRecord) -> Result<Item, Error> {
     let mut item = to_item(record, keys::outbox_pk(&record.id), keys::OUTBOX_SK)?;
     if record.state == OutboxState::Pending {
-        item.insert("GSI1PK".into(), s(keys::OUTBOX_PENDING));
+        item.insert("GSI1PK".into(), s(keys::PENDING));
         item.insert(
             "GSI1SK".into(),
-            s(format!("{:012}#{}", record.next_attempt_at, record.id)),
+            s(keys::pending_outbox_sk(record.next_attempt_at, &record.id)),
         );
     }
     Ok(item)
@@ -48,6 +48,42 @@ impl Store {
         self.get_as(keys::outbox_pk(id), keys::OUTBOX_SK).await
     }
 
+    /// Pending jobs (up to `jobs`) and owed emails due by `now` (up to `emails`), oldest
+    /// first: what one sweep needs, in one Query of the pending partition (jobs sort
+    /// before emails; the sparse index is eventually consistent).
+    pub async fn pending_work(
+        &self,
+        now: i64,
+        jobs: usize,
+        emails: usize,
+    ) -> Result<(Vec<Job>, Vec<OutboxRecord>), Error> {
+        let limit = i32::try_from(jobs + emails).unwrap_or(i32::MAX);
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .key_condition_expression("GSI1PK = :p AND GSI1SK <= :due")
+            .expression_attribute_values(":p", s(keys::PENDING))
+            .expression_attribute_values(":due", s(keys::pending_outbox_due_by(now)))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        let (mut found_jobs, mut found_emails) = (Vec::new(), Vec::new());
+        for item in out.items.unwrap_or_default() {
+            let sort = item.get("GSI1SK").and_then(|v| v.as_s().ok());
+            if sort.is_some_and(|k| k.starts_with(keys::JOB_PREFIX)) {
+                if found_jobs.len() < jobs {
+                    found_jobs.push(from_item(item)?);
+                }
+            } else if found_emails.len() < emails {
+                found_emails.push(from_item(item)?);
+            }
+        }
+        Ok((found_jobs, found_emails))
+    }
+
     /// Pending records due by `now`, oldest first (the sparse index; eventually consistent).
     pub async fn due_outbox(&self, now: i64, limit: i32) -> Result<Vec<OutboxRecord>, Error> {
         let out = self
@@ -55,9 +91,10 @@ impl Store {
             .query()
             .table_name(self.table())
             .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :p AND GSI1SK <= :due")
-            .expression_attribute_values(":p", s(keys::OUTBOX_PENDING))
-            .expression_attribute_values(":due", s(format!("{now:012}#~")))
+            .key_condition_expression("GSI1PK = :p AND GSI1SK BETWEEN :first AND :due")
+            .expression_attribute_values(":p", s(keys::PENDING))
+            .expression_attribute_values(":first", s(keys::OUTBOX_PREFIX))
+            .expression_attribute_values(":due", s(keys::pending_outbox_due_by(now)))
             .limit(limit)
             .send()
             .await
@@ -115,7 +152,7 @@ impl Store {
             .expression_attribute_values(":pending", s("pending"))
             .expression_attribute_values(":a", AttributeValue::N((record.attempts + 1).to_string()))
             .expression_attribute_values(":n", AttributeValue::N(next_at.to_string()))
-            .expression_attribute_values(":sk", s(format!("{next_at:012}#{}", record.id)))
+            .expression_attribute_values(":sk", s(keys::pending_outbox_sk(next_at, &record.id)))
             .expression_attribute_values(":e", s(error.chars().take(300).collect::<String>()))
             .send()
             .await
