@@ -29,23 +29,35 @@ impl Store {
 
     /// Jobs not finished yet, oldest first.
     pub async fn pending_jobs(&self, limit: i32) -> Result<Vec<Job>, Error> {
+        self.pending_between(keys::JOB_PREFIX, &keys::pending_jobs_last(), limit)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    /// Items of the pending-work partition whose sort key lies in `first..=last`, in
+    /// order: the one Query behind the sweep, pending jobs and due emails.
+    pub(crate) async fn pending_between(
+        &self,
+        first: &str,
+        last: &str,
+        limit: i32,
+    ) -> Result<Vec<Item>, Error> {
         let out = self
             .client()
             .query()
             .table_name(self.table())
             .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :p AND begins_with(GSI1SK, :job)")
+            .key_condition_expression("GSI1PK = :p AND GSI1SK BETWEEN :first AND :last")
             .expression_attribute_values(":p", s(keys::PENDING))
-            .expression_attribute_values(":job", s(keys::JOB_PREFIX))
+            .expression_attribute_values(":first", s(first))
+            .expression_attribute_values(":last", s(last))
             .limit(limit)
             .send()
             .await
             .map_err(|e| Error::from(classify(e)))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+        Ok(out.items.unwrap_or_default())
     }
 
     /// Saves progress: everything up to and including `cursor` is done.

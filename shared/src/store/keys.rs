@@ -106,6 +106,11 @@ pub fn pending_outbox_sk(due: i64, id: &str) -> String {
     format!("{OUTBOX_PREFIX}{due:012}#{id}")
 }
 
+/// The highest pending-job sort key (`~` sorts after every character a job key holds).
+pub fn pending_jobs_last() -> String {
+    format!("{JOB_PREFIX}~")
+}
+
 /// The highest pending-outbox sort key due by `now` (`~` sorts after every id character).
 pub fn pending_outbox_due_by(now: i64) -> String {
     format!("{OUTBOX_PREFIX}{now:012}#~")

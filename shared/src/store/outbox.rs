@@ -58,20 +58,11 @@ impl Store {
         emails: usize,
     ) -> Result<(Vec<Job>, Vec<OutboxRecord>), Error> {
         let limit = i32::try_from(jobs + emails).unwrap_or(i32::MAX);
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :p AND GSI1SK <= :due")
-            .expression_attribute_values(":p", s(keys::PENDING))
-            .expression_attribute_values(":due", s(keys::pending_outbox_due_by(now)))
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
+        let items = self
+            .pending_between(keys::JOB_PREFIX, &keys::pending_outbox_due_by(now), limit)
+            .await?;
         let (mut found_jobs, mut found_emails) = (Vec::new(), Vec::new());
-        for item in out.items.unwrap_or_default() {
+        for item in items {
             let sort = item.get("GSI1SK").and_then(|v| v.as_s().ok());
             if sort.is_some_and(|k| k.starts_with(keys::JOB_PREFIX)) {
                 if found_jobs.len() < jobs {
@@ -86,21 +77,9 @@ impl Store {
 
     /// Pending records due by `now`, oldest first (the sparse index; eventually consistent).
     pub async fn due_outbox(&self, now: i64, limit: i32) -> Result<Vec<OutboxRecord>, Error> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :p AND GSI1SK BETWEEN :first AND :due")
-            .expression_attribute_values(":p", s(keys::PENDING))
-            .expression_attribute_values(":first", s(keys::OUTBOX_PREFIX))
-            .expression_attribute_values(":due", s(keys::pending_outbox_due_by(now)))
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        out.items
-            .unwrap_or_default()
+        let last = keys::pending_outbox_due_by(now);
+        self.pending_between(keys::OUTBOX_PREFIX, &last, limit)
+            .await?
             .into_iter()
             .map(from_item)
             .collect()
