@@ -76,11 +76,48 @@ pub fn path_param(req: &Request, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A query string parameter.
+/// A query string parameter's first value, decoded the way HTTP clients encode it.
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
-    req.query_string_parameters_ref()
-        .and_then(|p| p.first(name))
-        .map(str::to_owned)
+    Query::of(req).first(name).map(str::to_owned)
+}
+
+/// The request's query parameters, read from the raw query string with form-urlencoded
+/// rules (WHATWG URL "application/x-www-form-urlencoded parsing"): `+` is a space, `%2B` a
+/// plus, a name without `=` has an empty value. Every function reads its query here.
+///
+/// AWS: an HTTP API (payload format 2.0) passes the query as the client sent it in
+/// `rawQueryString`, and a decoded `queryStringParameters` map whose duplicates are joined
+/// with commas ("Working with AWS Lambda proxy integrations for HTTP APIs", payload format
+/// differences); the map does not say how `+` was read. `lambda_http` builds the request URI
+/// from `rawQueryString`, so reading `uri().query()` depends on neither the map nor on what
+/// API Gateway did to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn of(req: &Request) -> Self {
+        Self::parse(req.uri().query().unwrap_or_default())
+    }
+
+    pub fn parse(raw: &str) -> Self {
+        Self(
+            url::form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// The first value of `name` (names compare exactly, as in the WHATWG URL standard).
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.first(name).is_some()
+    }
 }
 
 /// Browsers get HTML pages; everything else problem+json.

@@ -176,7 +176,7 @@ fn admin_request(s: &Stack) -> lambda_http::Request {
         .header("authorization", format!("Bearer {}", s.admin_token))
         .body(lambda_http::Body::Empty)
         .unwrap();
-    local::gateway::lambda_request(req, &spec, Default::default(), "test")
+    local::gateway::lambda_request(req, &spec, Default::default(), "test").unwrap()
 }
 
 #[tokio::test]

@@ -21,3 +21,4 @@ mod saml_acs;
 mod saml_flow;
 mod saml_metadata;
 mod scim;
+mod scim_clients;

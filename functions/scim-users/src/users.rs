@@ -6,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use shared::App;
 use shared::error::{Error, ErrorCode};
-use shared::http::query_param;
+use shared::http::Query;
 use shared::identity;
 use shared::model::AuditEvent;
 use shared::model::{Source, User};
@@ -46,13 +46,11 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn from_query(req: &Request) -> Result<Self, Error> {
+        let query = Query::of(req);
         Ok(Self {
-            filter: query_param(req, "filter"),
-            page: Page::parse(
-                query_param(req, "startIndex").as_deref(),
-                query_param(req, "count").as_deref(),
-            )?,
-            projection: projection_of(req),
+            filter: query.first("filter").map(str::to_owned),
+            page: Page::parse(query.first("startIndex"), query.first("count"))?,
+            projection: projection_in(&query),
         })
     }
 
@@ -86,10 +84,11 @@ impl ListQuery {
 
 /// `attributes` / `excludedAttributes` query parameters.
 pub fn projection_of(req: &Request) -> Projection {
-    Projection::parse(
-        query_param(req, "attributes").as_deref(),
-        query_param(req, "excludedAttributes").as_deref(),
-    )
+    projection_in(&Query::of(req))
+}
+
+fn projection_in(query: &Query) -> Projection {
+    Projection::parse(query.first("attributes"), query.first("excludedAttributes"))
 }
 
 /// `GET /Users` and `POST /Users/.search`: keyed look-ups for `id`, `userName` and
