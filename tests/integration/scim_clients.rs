@@ -112,3 +112,292 @@ async fn every_query_parameter_is_form_decoded_and_a_bare_flag_is_harmless() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.json()["itemsPerPage"], 1);
 }
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// Microsoft's "Create User" request, as its SCIM documentation shows it (with `roles: []`
+/// and the enterprise schema), plus the enterprise extension with a manager.
+fn entra_user() -> Value {
+    json!({
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            ENTERPRISE],
+        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+        "active": true,
+        "emails": [{
+            "primary": true,
+            "type": "work",
+            "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"
+        }],
+        "meta": {"resourceType": "User"},
+        "name": {
+            "formatted": "givenName familyName",
+            "familyName": "familyName",
+            "givenName": "givenName"
+        },
+        "roles": [],
+        ENTERPRISE: {
+            "employeeNumber": "701984",
+            "department": "Tour Operations",
+            "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d", "displayName": "John Smith"}
+        }
+    })
+}
+
+async fn patch(env: &TestEnv, token: &str, id: &str, ops: Value) -> Value {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": ops
+    });
+    let response = env
+        .scim(
+            "PATCH",
+            &format!("/Users/{id}?aadOptscim062020"),
+            token,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(response.status, 200, "{ops}: {}", response.body);
+    response.json()
+}
+
+/// Entra's Test Connection asks for a user that does not exist (Microsoft: "Any query on
+/// /Users that is syntactically correct ... should return a 200/OK, not a 404").
+#[tokio::test]
+async fn entra_test_connection_and_its_zero_result_query_are_200_with_nothing() {
+    let (env, token) = setup().await;
+    for path in [
+        "/Users?filter=userName+eq+%22a8f2b3f0-9a1e-4f7c-8d4b-2b1d7c3e5f60%22",
+        "/Users?aadOptscim062020&filter=userName%20eq%20%22non-existent%20user%22",
+        "/Users?filter=userName+eq+%22non-existent+user%22",
+        "/Users?filter=externalId+eq+%22a8f2b3f0%22&aadOptscim062020",
+    ] {
+        let body = env.scim("GET", path, &token, None).await;
+        assert_eq!(body.status, 200, "{path}: {}", body.body);
+        let body = body.json();
+        assert_eq!(body["totalResults"], 0, "{path}");
+        assert_eq!(body["Resources"], json!([]), "{path}");
+    }
+    let groups = env
+        .scim(
+            "GET",
+            "/Groups?excludedAttributes=members&filter=displayName+eq+%22displayName%22",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(groups.status, 200, "{}", groups.body);
+}
+
+/// Create, then find by `userName eq`, `externalId eq` and Entra's
+/// `emails[type eq "work"].value eq`, as Entra matches users before it creates them.
+#[tokio::test]
+async fn entra_creates_with_empty_roles_and_the_enterprise_extension_then_finds_by_each_key() {
+    let (env, token) = setup().await;
+    let response = env
+        .scim(
+            "POST",
+            "/Users?aadOptscim062020",
+            &token,
+            Some(&entra_user()),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let user = response.json();
+    assert_eq!(
+        user["userName"],
+        "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1"
+    );
+    assert_eq!(user["externalId"], "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+    assert_eq!(user["role"], "rep", "no role on create means rep: {user}");
+    assert_eq!(
+        user["emails"][0]["value"],
+        "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"
+    );
+    assert!(
+        user.get(ENTERPRISE).is_none(),
+        "ignored, not stored: {user}"
+    );
+    for path in [
+        "/Users?filter=userName+eq+%22Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1%22",
+        "/Users?filter=userName+eq+%22test_user_AB6490EE-1e48-479e-a20b-2d77186b5dd1%22",
+        "/Users?filter=externalId+eq+%220a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef%22",
+        "/Users?filter=emails%5Btype+eq+%22work%22%5D.value+eq+%22Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e%40testuser.com%22",
+    ] {
+        let body = env.scim("GET", path, &token, None).await.json();
+        assert_eq!(body["totalResults"], 1, "{path}");
+        assert_eq!(body["Resources"][0]["id"], user["id"], "{path}");
+    }
+    let again = env
+        .scim("POST", "/Users", &token, Some(&entra_user()))
+        .await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.json()["scimType"], "uniqueness");
+}
+
+/// Every PATCH shape Microsoft documents, with and without `aadOptscim062020`: operation
+/// names in any case, `"False"`/`"True"`, value-filtered paths, dotted names in a value
+/// object, the enterprise extension and its manager. Only email, userName and active move.
+#[tokio::test]
+async fn entra_patches_in_every_documented_shape() {
+    let (env, token) = setup().await;
+    let user = create(&env, &token, &entra_user()).await;
+    let id = user["id"].as_str().unwrap();
+
+    // "Update User [Multi-valued properties]".
+    let after = patch(&env, &token, id, json!([
+        {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "updatedEmail@microsoft.com"},
+        {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"}
+    ])).await;
+    assert_eq!(after["emails"][0]["value"], "updatedEmail@microsoft.com");
+    assert_eq!(
+        after["name"]["familyName"], "familyName",
+        "immutable after creation"
+    );
+
+    // "Update User [Single-valued properties]".
+    let after = patch(&env, &token, id, json!([
+        {"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}
+    ])).await;
+    assert_eq!(
+        after["userName"],
+        "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"
+    );
+
+    // "Disable user", without the flag (a string) and with it (a boolean); and back.
+    let after = patch(
+        &env,
+        &token,
+        id,
+        json!([{"op": "Replace", "path": "active", "value": "False"}]),
+    )
+    .await;
+    assert_eq!(after["active"], false);
+    let after = patch(
+        &env,
+        &token,
+        id,
+        json!([{"op": "Replace", "path": "active", "value": "True"}]),
+    )
+    .await;
+    assert_eq!(after["active"], true);
+    let after = patch(
+        &env,
+        &token,
+        id,
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    )
+    .await;
+    assert_eq!(after["active"], false);
+    let after = patch(
+        &env,
+        &token,
+        id,
+        json!([{"op": "REPLACE", "value": {"active": "True"}}]),
+    )
+    .await;
+    assert_eq!(after["active"], true);
+
+    // "Requests to replace multiple attributes", without the flag and with it.
+    let after = patch(&env, &token, id, json!([
+        {"op": "Replace", "path": "displayName", "value": "Pvlo"},
+        {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "TestBcwqnm@test.microsoft.com"},
+        {"op": "Replace", "path": "name.givenName", "value": "Gtfd"},
+        {"op": "Replace", "path": "name.familyName", "value": "Pkqf"},
+        {"op": "Replace", "path": "externalId", "value": "Eqpj"},
+        {"op": "Replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "value": "Eqpj"}
+    ])).await;
+    assert_eq!(after["emails"][0]["value"], "TestBcwqnm@test.microsoft.com");
+    assert_eq!(after["externalId"], "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+    let after = patch(&env, &token, id, json!([
+        {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "TestMhvaes@test.microsoft.com"},
+        {"op": "replace", "value": {
+            "displayName": "Bjfe",
+            "name.givenName": "Kkom",
+            "name.familyName": "Unua",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "Aklq"
+        }}
+    ])).await;
+    assert_eq!(after["emails"][0]["value"], "TestMhvaes@test.microsoft.com");
+    assert_eq!(after["name"]["givenName"], "givenName");
+
+    // "Requests to add a single-value string attribute", both spellings.
+    patch(
+        &env,
+        &token,
+        id,
+        json!([{"op": "Add", "path": "nickName", "value": "Babs"}]),
+    )
+    .await;
+    patch(
+        &env,
+        &token,
+        id,
+        json!([{"op": "add", "path": "nickName", "value": "Babs"}]),
+    )
+    .await;
+
+    // The manager: added, replaced in a value object, removed; each accepted and ignored.
+    let before = env
+        .scim("GET", &format!("/Users/{id}"), &token, None)
+        .await
+        .json();
+    for ops in [
+        json!([{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "26118915-6090-4610-87e4-49d8ca9f808d"}]),
+        json!([{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": [{"value": "26118915"}]}]),
+        json!([{"op": "Replace", "value": {ENTERPRISE: {"manager": {"value": "x"}, "department": "Ops"}}}]),
+        json!([{"op": "Remove", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": [{"value": "26118915"}]}]),
+        json!([{"op": "Add", "path": ENTERPRISE, "value": {"costCenter": "4130"}}]),
+    ] {
+        let after = patch(&env, &token, id, ops.clone()).await;
+        assert_eq!(after["meta"]["version"], before["meta"]["version"], "{ops}");
+    }
+}
+
+/// A value-filtered path on an array the user does not have yet (Entra sends
+/// `phoneNumbers[type eq "work"].value` and `addresses[type eq "work"].formatted` for users
+/// created without them) is accepted; a malformed path is `400 invalidPath`.
+#[tokio::test]
+async fn value_filtered_paths_on_absent_arrays_are_accepted_and_malformed_paths_are_invalid_path() {
+    let (env, token) = setup().await;
+    let user = create(&env, &token, &okta_user("nophone@x.com", "np")).await;
+    let id = user["id"].as_str().unwrap();
+    assert!(user.get("phoneNumbers").is_none());
+    let after = patch(
+        &env,
+        &token,
+        id,
+        json!([
+            {"op": "Add", "path": "phoneNumbers[type eq \"work\"].value", "value": "+1 555 0199"},
+            {"op": "Add", "path": "addresses[type eq \"work\"].formatted", "value": "1 Main St"},
+            {"op": "Add", "path": "emails[type eq \"work\"].value", "value": "moved@x.com"}
+        ]),
+    )
+    .await;
+    assert_eq!(after["emails"][0]["value"], "moved@x.com");
+    for bad in [
+        "emails[type eq \"work\".value",
+        "emails[type eq].value",
+        "emails[type eq \"work\"].",
+        "name..givenName",
+        "1active",
+    ] {
+        let body = json!({"Operations": [{"op": "replace", "path": bad, "value": "a@x.com"}]});
+        let response = env
+            .scim("PATCH", &format!("/Users/{id}"), &token, Some(&body))
+            .await;
+        assert_eq!(response.status, 400, "{bad}: {}", response.body);
+        assert_eq!(response.json()["scimType"], "invalidPath", "{bad}");
+    }
+}
+
+/// The DELETE Entra sends when a user leaves the app's scope for good.
+#[tokio::test]
+async fn entra_deletes_with_204_and_the_user_is_gone() {
+    let (env, token) = setup().await;
+    let user = create(&env, &token, &entra_user()).await;
+    let path = format!("/Users/{}?aadOptscim062020", user["id"].as_str().unwrap());
+    assert_eq!(env.scim("DELETE", &path, &token, None).await.status, 204);
+    assert_eq!(env.scim("GET", &path, &token, None).await.status, 404);
+}

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::EXTENSION_SCHEMA;
+use super::filter::parse_patch_path;
 use super::resource::{
     get_ci, invalid_value, parse_bool, parse_role, parse_user, primary_value, role_of,
 };
@@ -130,51 +131,54 @@ fn merge_object(changes: &mut Changes, values: &Map<String, Value>) -> Result<()
 }
 
 fn apply_path(changes: &mut Changes, path: &str, value: &Value) -> Result<(), Error> {
-    let core_prefix = format!("{}:", super::USER_SCHEMA);
-    let path = strip_prefix_ci(path, &core_prefix).unwrap_or(path);
-    let ext_prefix = format!("{EXTENSION_SCHEMA}:");
-    if let Some(attr) = strip_prefix_ci(path, &ext_prefix) {
-        if attr.eq_ignore_ascii_case("role") {
-            changes.role = Some((parse_role(value)?, RoleSource::Extension));
-        }
-        return Ok(());
-    }
-    if path.eq_ignore_ascii_case(EXTENSION_SCHEMA) {
+    // The extension object itself: `{"path": "urn:...:qualified:2.0:User", "value": {"role": ..}}`.
+    if path.trim().eq_ignore_ascii_case(EXTENSION_SCHEMA) {
         if let Some(role) = value.as_object().and_then(|o| get_ci(o, "role")) {
             changes.role = Some((parse_role(role)?, RoleSource::Extension));
         }
         return Ok(());
     }
-    let lower = path.to_ascii_lowercase();
-    match lower.as_str() {
-        "active" => changes.active = Some(parse_bool(value)?),
-        "username" => changes.user_name = Some(user_name(value)?),
-        "role" => changes.role = Some((parse_role(value)?, RoleSource::Core)),
-        "emails" => changes.email = primary_value(value)?.map(email).transpose()?,
-        "roles" => {
-            if let Some(role) = primary_value(value)? {
-                changes.role = Some((parse_role(&json!(role))?, RoleSource::Roles));
-            }
+    let target = parse_patch_path(path).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidPath,
+            format!("The path '{path}' is not a SCIM attribute path: {e}"),
+        )
+    })?;
+    let schema = target.path.schema.as_deref();
+    if schema.is_some_and(|urn| urn.eq_ignore_ascii_case(EXTENSION_SCHEMA)) {
+        if target.path.is("role") {
+            changes.role = Some((parse_role(value)?, RoleSource::Extension));
         }
-        p if p.starts_with("emails[") && p.ends_with("].value") || p == "emails.value" => {
-            changes.email = Some(email(
-                value
-                    .as_str()
-                    .ok_or_else(|| invalid_value("email must be a string."))?,
-            )?);
+        return Ok(());
+    }
+    // Other extensions (Entra's enterprise User with its manager, ...) are accepted and ignored.
+    if !target.in_core_schema() {
+        return Ok(());
+    }
+    let attr = &target.path;
+    let filtered = target.filter.is_some();
+    if attr.is("active") {
+        changes.active = Some(parse_bool(value)?);
+    } else if attr.is("userName") {
+        changes.user_name = Some(user_name(value)?);
+    } else if attr.is("role") {
+        changes.role = Some((parse_role(value)?, RoleSource::Core));
+    } else if attr.is("emails") && !filtered {
+        changes.email = primary_value(value)?.map(email).transpose()?;
+    } else if attr.is("emails.value") {
+        // `emails.value` or `emails[type eq "work"].value`: the product keeps one email.
+        let raw = value
+            .as_str()
+            .ok_or_else(|| invalid_value("email must be a string."))?;
+        changes.email = Some(email(raw)?);
+    } else if attr.is("roles") && !filtered {
+        if let Some(role) = primary_value(value)? {
+            changes.role = Some((parse_role(&json!(role))?, RoleSource::Roles));
         }
-        p if p.starts_with("roles[") && p.ends_with("].value") => {
-            changes.role = Some((parse_role(value)?, RoleSource::Roles));
-        }
-        _ => {}
+    } else if attr.is("roles.value") && filtered {
+        changes.role = Some((parse_role(value)?, RoleSource::Roles));
     }
     Ok(())
-}
-
-fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
 }
 
 fn user_name(value: &Value) -> Result<UserName, Error> {

@@ -55,11 +55,13 @@
 
 //!
 //! The parser is `parse.rs` (with the lexical helpers and attribute paths of `path.rs`),
-//! matching is `evaluate.rs`, rendering back to filter syntax `display.rs`.
+//! matching is `evaluate.rs`, rendering back to filter syntax `display.rs`, PATCH paths
+//! (RFC 7644 §3.5.2) `patch_path.rs`.
 
 mod display;
 mod evaluate;
 mod parse;
+mod patch_path;
 mod path;
 
 use std::cmp::Ordering;
@@ -68,6 +70,7 @@ use std::fmt;
 use serde_json::Number;
 
 pub use parse::parse;
+pub use patch_path::{PatchPath, parse_patch_path};
 use path::is_core_schema;
 
 /// Longest filter [`parse`] accepts, in bytes.
