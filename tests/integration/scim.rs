@@ -563,6 +563,35 @@ async fn discovery_documents_are_true_to_what_is_built() {
         ext["attributes"][0]["canonicalValues"],
         json!(["admin", "rep", "meetings"])
     );
+    // The product's rules, as a generic client reads them: an email is required, and what
+    // cannot change after creation says so.
+    let core = env
+        .scim(
+            "GET",
+            "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+            &o.token,
+            None,
+        )
+        .await
+        .json();
+    let attribute = |name: &str| {
+        core["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not in the schema"))
+            .clone()
+    };
+    assert_eq!(attribute("emails")["required"], true);
+    assert_eq!(attribute("emails")["subAttributes"][0]["name"], "value");
+    assert_eq!(attribute("emails")["subAttributes"][0]["required"], true);
+    for fixed in ["name", "phoneNumbers", "timezone", "externalId"] {
+        assert_eq!(attribute(fixed)["mutability"], "immutable", "{fixed}");
+    }
+    for changing in ["userName", "emails", "active", "role", "roles"] {
+        assert_eq!(attribute(changing)["mutability"], "readWrite", "{changing}");
+    }
 }
 
 #[tokio::test]

@@ -73,7 +73,9 @@ fn multi(name: &str, subs: Vec<Value>) -> Value {
 
 /// The core User schema as served: what is kept, and how.
 pub fn user_schema(scim_base: &str) -> Value {
-    let mut name = attr("name", "complex", "readWrite", false, false, "none");
+    // After creation only `active`, email/`userName` and the role change (CONTRACT.md "SCIM
+    // 2.0"): the rest is `immutable` (RFC 7643 7: set at creation, never updated after).
+    let mut name = attr("name", "complex", "immutable", false, false, "none");
     let mut role = attr("role", "string", "readWrite", false, true, "none");
     set(
         &mut role,
@@ -89,22 +91,34 @@ pub fn user_schema(scim_base: &str) -> Value {
     set(&mut role_value, "caseExact", json!(true));
     // An email is needed for binding and password emails: a create without one (in
     // `emails`, or as the userName) is refused.
+    let mut email_value = sub("value", "string");
+    set(&mut email_value, "required", json!(true));
     let mut emails = multi(
         "emails",
         vec![
-            sub("value", "string"),
+            email_value,
             sub("type", "string"),
             sub("primary", "boolean"),
         ],
     );
     set(&mut emails, "required", json!(true));
+    let immutable = |name: &str, kind: &str| attr(name, kind, "immutable", false, false, "none");
+    let mut phones = multi(
+        "phoneNumbers",
+        vec![
+            immutable("value", "string"),
+            immutable("type", "string"),
+            immutable("primary", "boolean"),
+        ],
+    );
+    set(&mut phones, "mutability", json!("immutable"));
     set(
         &mut name,
         "subAttributes",
         json!([
-            sub("givenName", "string"),
-            sub("familyName", "string"),
-            sub("formatted", "string")
+            immutable("givenName", "string"),
+            immutable("familyName", "string"),
+            immutable("formatted", "string")
         ]),
     );
     json!({
@@ -117,8 +131,9 @@ pub fn user_schema(scim_base: &str) -> Value {
             name,
             attr("displayName", "string", "readOnly", false, false, "none"),
             emails,
-            multi("phoneNumbers", vec![sub("value", "string"), sub("type", "string"), sub("primary", "boolean")]),
-            attr("timezone", "string", "readWrite", false, false, "none"),
+            phones,
+            attr("timezone", "string", "immutable", false, false, "none"),
+            attr("externalId", "string", "immutable", false, false, "server"),
             attr("active", "boolean", "readWrite", false, false, "none"),
             role,
             multi("roles", vec![role_value, sub("primary", "boolean")]),
