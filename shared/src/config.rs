@@ -21,6 +21,9 @@ pub struct Config {
     pub clock_skew: Duration,
     /// Set only by the local stack (`LOCAL_MODE=true`): allows http and loopback metadata URLs.
     pub local_mode: bool,
+    /// Most users a SCIM filter no key can answer may examine; over it, `400 tooMany`
+    /// (`SCIM_FILTER_MAX_USERS`, default 10,000).
+    pub scim_filter_max_users: usize,
 }
 
 /// Why the environment could not be read; names the variable.
@@ -53,6 +56,7 @@ impl Config {
             mail_from: parse_sender(&required("MAIL_FROM")?)?,
             clock_skew: parse_skew(lookup("CLOCK_SKEW_SECONDS"))?,
             local_mode: parse_bool("LOCAL_MODE", lookup("LOCAL_MODE"))?,
+            scim_filter_max_users: parse_max_users(lookup("SCIM_FILTER_MAX_USERS"))?,
         })
     }
 
@@ -117,6 +121,19 @@ fn parse_skew(raw: Option<String>) -> Result<Duration, ConfigError> {
     }
 }
 
+fn parse_max_users(raw: Option<String>) -> Result<usize, ConfigError> {
+    let Some(raw) = raw.filter(|v| !v.trim().is_empty()) else {
+        return Ok(10_000);
+    };
+    match raw.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(ConfigError::Invalid {
+            name: "SCIM_FILTER_MAX_USERS",
+            reason: "must be a whole number between 1 and 1000000".into(),
+        }),
+    }
+}
+
 fn parse_bool(name: &'static str, raw: Option<String>) -> Result<bool, ConfigError> {
     match raw.as_deref().map(str::trim) {
         None | Some("") | Some("false") | Some("0") => Ok(false),
@@ -154,11 +171,27 @@ mod tests {
         let config = Config::from_lookup(env(FULL)).unwrap();
         assert_eq!(config.clock_skew, Duration::from_secs(180));
         assert!(!config.local_mode);
+        assert_eq!(config.scim_filter_max_users, 10_000);
         assert!(config.secure_cookies());
         assert_eq!(
             config.public_url("/saml/x/acs"),
             "https://sso.example.com/saml/x/acs"
         );
+    }
+
+    #[test]
+    fn the_filter_cap_is_a_positive_whole_number() {
+        for (raw, ok) in [
+            ("1", true),
+            ("250000", true),
+            ("0", false),
+            ("-3", false),
+            ("lots", false),
+        ] {
+            let mut vars = FULL.to_vec();
+            vars.push(("SCIM_FILTER_MAX_USERS", raw));
+            assert_eq!(Config::from_lookup(env(&vars)).is_ok(), ok, "{raw}");
+        }
     }
 
     #[test]

@@ -179,6 +179,13 @@ impl TestEnv {
         Self::build(None, false, "https://sso.test").await
     }
 
+    /// With these environment variables set on top of the test defaults.
+    pub async fn with_env(vars: &[(&'static str, &str)]) -> Self {
+        let vars: Vec<(&'static str, String)> =
+            vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        Self::build_with(None, false, "https://sso.test", &vars).await
+    }
+
     /// With the clock fixed at `now`.
     pub async fn at(now: OffsetDateTime) -> Self {
         Self::build(Some(now), false, "https://sso.test").await
@@ -190,10 +197,22 @@ impl TestEnv {
     }
 
     async fn build(now: Option<OffsetDateTime>, local_mode: bool, base: &str) -> Self {
+        Self::build_with(now, local_mode, base, &[]).await
+    }
+
+    async fn build_with(
+        now: Option<OffsetDateTime>,
+        local_mode: bool,
+        base: &str,
+        vars: &[(&'static str, String)],
+    ) -> Self {
         let endpoints = Endpoints::from_env();
         ensure_services(&endpoints).await;
         let suffix = random_id(&mut rand::rng(), 8);
         let config = shared::Config::from_lookup(|name| {
+            if let Some((_, value)) = vars.iter().find(|(k, _)| *k == name) {
+                return Some(value.clone());
+            }
             Some(match name {
                 "TABLE_NAME" => format!(
                     "test-{}-{suffix}",

@@ -22,3 +22,4 @@ mod saml_flow;
 mod saml_metadata;
 mod scim;
 mod scim_clients;
+mod scim_scale;

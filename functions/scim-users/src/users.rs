@@ -91,8 +91,12 @@ fn projection_in(query: &Query) -> Projection {
     Projection::parse(query.first("attributes"), query.first("excludedAttributes"))
 }
 
-/// `GET /Users` and `POST /Users/.search`: keyed look-ups for `id`, `userName` and
-/// `externalId` equality; otherwise the org's users filtered in memory, in stable id order.
+/// `GET /Users` and `POST /Users/.search`. What a page costs follows what it asks:
+/// - no filter: the org's user count and the page alone (keys skipped on the users index),
+///   beside the token check, all at once;
+/// - `id`, `userName` or `externalId` equality: one keyed read with the token check;
+/// - any other filter: every user examined, when the org has at most
+///   `SCIM_FILTER_MAX_USERS` of them; otherwise `400 tooMany` (RFC 7644 3.4.2.2 and 3.12).
 pub async fn list(
     app: &App,
     credential: &ScimCredential,
@@ -104,28 +108,36 @@ pub async fn list(
         ),
         None => None,
     };
-    let candidates = match &filter {
-        Some(f) => keyed_candidates(app, credential, f).await?,
-        None => None,
-    };
-    let users = match candidates {
-        Some(users) => users,
-        None => {
-            let (check, users) = futures_util::join!(
-                app.store.check_scim_token(credential),
-                app.store.list_users(&credential.org)
-            );
-            check?;
-            users?
-        }
-    };
+    let page = query.page;
     let base = base(app);
+    let Some(filter) = filter else {
+        let org = &credential.org;
+        let (check, total, users) = futures_util::join!(
+            app.store.check_scim_token(credential),
+            app.store.user_count(org),
+            app.store.users_at(org, page.start_index - 1, page.count)
+        );
+        check?;
+        let resources = users?
+            .iter()
+            .map(|u| query.projection.apply(render_user(u, &base)))
+            .collect();
+        let total = usize::try_from(total?).unwrap_or(usize::MAX);
+        return Ok(scim_json(
+            StatusCode::OK,
+            &list_response(resources, total, page.start_index),
+        ));
+    };
+    let users = match keyed_candidates(app, credential, &filter).await? {
+        Some(users) => users,
+        None => examined(app, credential, &filter).await?,
+    };
     let matching: Vec<Value> = users
         .iter()
         .map(|u| render_user(u, &base))
-        .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r, &case_exact)))
+        .filter(|r| filter.matches(r, &case_exact))
         .collect();
-    let (page, total) = (query.page, matching.len());
+    let total = matching.len();
     let range = page.slice(&matching);
     let resources = matching
         .into_iter()
@@ -137,6 +149,40 @@ pub async fn list(
         StatusCode::OK,
         &list_response(resources, total, page.start_index),
     ))
+}
+
+/// Every user of the org, for a filter no key answers: refused with `400 tooMany` before
+/// anything is read when the org has more than the configured number.
+async fn examined(
+    app: &App,
+    credential: &ScimCredential,
+    filter: &Filter,
+) -> Result<Vec<User>, Error> {
+    let cap = app.config.scim_filter_max_users;
+    let org = &credential.org;
+    let (check, count) = futures_util::join!(
+        app.store.check_scim_token(credential),
+        app.store.user_count(org)
+    );
+    check?;
+    let too_many = |count: u64| {
+        Error::new(
+            ErrorCode::TooMany,
+            format!(
+                "The filter '{filter}' can only be answered by examining every user, and this \
+                 org has {count}; the server examines at most {cap}. Filter by userName, \
+                 externalId or id with eq, or page without a filter."
+            ),
+        )
+    };
+    let count = count?;
+    if count > cap as u64 {
+        return Err(too_many(count));
+    }
+    app.store
+        .users_up_to(org, cap)
+        .await?
+        .ok_or_else(|| too_many(cap as u64 + 1))
 }
 
 /// `POST /Users/.search`.

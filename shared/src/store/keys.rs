@@ -17,6 +17,14 @@ pub fn user_sk(id: &UserId) -> String {
     format!("{USER_PREFIX}{id}")
 }
 
+/// The org's exact number of users (`ORG#{companyId}` / `USERCOUNT`, attribute `users`),
+/// changed in the transactions that create and delete them. Not under `USER#`.
+pub const USER_COUNT_SK: &str = "USERCOUNT";
+
+/// The keys-only index of an org's users in id order (hash `GSI2PK` = `ORG#{companyId}`,
+/// range `SK`), set on user items only: what a page at `startIndex=50001` skips through.
+pub const USERS_INDEX: &str = "GSI2";
+
 /// A deleted user's copy, kept for the audit trail.
 pub fn tombstone_sk(id: &UserId) -> String {
     format!("DELETED#{id}")

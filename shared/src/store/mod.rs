@@ -151,19 +151,40 @@ impl Store {
         items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
         on_condition: impl FnOnce(&[usize]) -> Error,
     ) -> Result<(), Error> {
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
-            Err(Failure::Condition(failed)) => Err(on_condition(&failed)),
-            Err(other) => Err(other.into()),
+        // DynamoDB cancels a transaction that meets another one on the same item
+        // (`TransactionConflict`, "Amazon DynamoDB Transactions: How it works", transaction
+        // conflict handling) and asks the caller to retry; the SDK does not retry it. Items
+        // every create touches (the org's user count) meet often, so retry here: a few
+        // times, backing off, each transaction's own delay spread by a hash of its items.
+        let spread = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            format!("{:?}", items.first()).hash(&mut hasher);
+            hasher.finish() % 8
+        };
+        for attempt in 0..TRANSACTION_ATTEMPTS {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            match result.map_err(classify) {
+                Ok(_) => return Ok(()),
+                Err(Failure::Condition(failed)) => return Err(on_condition(&failed)),
+                Err(Failure::Contended) if attempt + 1 < TRANSACTION_ATTEMPTS => {
+                    let millis = (5u64 << attempt) + spread * (attempt as u64 + 1);
+                    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+                }
+                Err(other) => return Err(other.into()),
+            }
         }
+        Err(Error::Throttled { retry_after: 1 })
     }
 }
+
+/// How many times a transaction cancelled by a conflicting one is sent.
+const TRANSACTION_ATTEMPTS: u32 = 6;
 
 /// Serializes `value` and adds its keys.
 pub(crate) fn to_item<T: Serialize>(value: &T, pk: String, sk: &str) -> Result<Item, Error> {
@@ -200,6 +221,8 @@ const THROTTLE_CODES: &[&str] = &[
 pub(crate) enum Failure {
     /// A condition failed: for a transaction, the index of each item whose condition failed.
     Condition(Vec<usize>),
+    /// A transaction cancelled only because another one held one of its items.
+    Contended,
     Throttled,
     Other(Error),
 }
@@ -212,8 +235,8 @@ where
     if let Some(service) = err.as_service_error() {
         if let Some(failed) = service.failed_conditions() {
             if failed.is_empty() {
-                // Cancelled for another reason, e.g. a conflicting transaction.
-                return Failure::Throttled;
+                // Cancelled for another reason: a conflicting transaction, or throttling.
+                return Failure::Contended;
             }
             return Failure::Condition(failed);
         }
@@ -237,7 +260,7 @@ impl From<Failure> for Error {
                 ErrorCode::Conflict,
                 format!("condition failed on item(s) {items:?}"),
             ),
-            Failure::Throttled => Error::Throttled { retry_after: 1 },
+            Failure::Contended | Failure::Throttled => Error::Throttled { retry_after: 1 },
             Failure::Other(e) => e,
         }
     }

@@ -62,6 +62,30 @@ fn guard_delete(
         .map_err(Error::internal)
 }
 
+/// The user item: the user, its keys, and its place in the keys-only users index.
+fn user_item(user: &User) -> Result<super::Item, Error> {
+    let pk = keys::org_pk(&user.company_id);
+    let mut item = to_item(user, pk.clone(), &keys::user_sk(&user.id))?;
+    item.insert("GSI2PK".into(), s(pk));
+    Ok(item)
+}
+
+/// `ADD users :by` on the org's user count (created at 0 by the first create).
+fn count_change(
+    table: &str,
+    org: &CompanyId,
+    by: i64,
+) -> Result<aws_sdk_dynamodb::types::Update, Error> {
+    aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(key(keys::org_pk(org), keys::USER_COUNT_SK)))
+        .update_expression("ADD #users :by")
+        .expression_attribute_names("#users", "users")
+        .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
+        .build()
+        .map_err(Error::internal)
+}
+
 /// What else a user write does to the user's binding link, in the same transaction.
 #[derive(Debug, Clone, Copy)]
 enum LinkChange<'a> {
@@ -109,15 +133,15 @@ impl Store {
         auth: Option<&ScimCredential>,
     ) -> Result<Tx, Error> {
         let org = &user.company_id;
-        let item = to_item(user, keys::org_pk(org), &keys::user_sk(&user.id))?;
         let put = Put::builder()
             .table_name(self.table())
-            .set_item(Some(item))
+            .set_item(Some(user_item(user)?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(Error::internal)?;
         let mut tx = self.user_tx(auth)?;
         tx.put(Role::UserVersion, put);
+        tx.update(Role::Plain, count_change(self.table(), org, 1)?);
         for (kind, value) in unique_values(user) {
             tx.put(
                 Role::Guard(kind),
@@ -128,8 +152,8 @@ impl Store {
         Ok(tx)
     }
 
-    /// Writes a new user with its guards and an audit event in one transaction, the SCIM
-    /// token checked in it when given. A taken userName, externalId or NameID (by its
+    /// Writes a new user with its guards, the org's user count and an audit event in one
+    /// transaction, the SCIM token checked in it when given. A taken userName, externalId or NameID (by its
     /// identity key) is `409 uniqueness`; a revoked token `401`.
     pub async fn create_user(
         &self,
@@ -167,10 +191,9 @@ impl Store {
         link: LinkChange<'_>,
     ) -> Result<(), Error> {
         let org = &new.company_id;
-        let item = to_item(new, keys::org_pk(org), &keys::user_sk(&new.id))?;
         let put = Put::builder()
             .table_name(self.table())
-            .set_item(Some(item))
+            .set_item(Some(user_item(new)?))
             .condition_expression("version = :v")
             .expression_attribute_values(":v", AttributeValue::N(old.version.to_string()))
             .build()
@@ -231,7 +254,8 @@ impl Store {
             .await
     }
 
-    /// Deletes a user and its guards, keeping a tombstone for the audit trail.
+    /// Deletes a user and its guards, keeping a tombstone for the audit trail; the org's
+    /// user count goes down in the same transaction.
     pub async fn delete_user(
         &self,
         user: &User,
@@ -264,6 +288,7 @@ impl Store {
             );
         }
         tx.put(Role::Plain, tombstone);
+        tx.update(Role::Plain, count_change(self.table(), org, -1)?);
         tx.create(self.table(), event_item(org, event)?)?;
         tx.send(self).await
     }
@@ -301,6 +326,114 @@ impl Store {
             .map(from_item)
             .collect::<Result<_, _>>()?;
         Ok((users, more))
+    }
+
+    /// The org's number of users: one strongly consistent GetItem of the count that the
+    /// create and delete transactions keep.
+    pub async fn user_count(&self, org: &CompanyId) -> Result<u64, Error> {
+        let item = self.get_raw(keys::org_pk(org), keys::USER_COUNT_SK).await?;
+        Ok(item
+            .as_ref()
+            .and_then(|i| i.get("users"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<i64>().ok())
+            .map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+    }
+
+    /// `limit` users of the org in id order after the first `offset`: the offset is skipped
+    /// on the keys-only users index (`Select=COUNT`, so no key comes back over the wire and a
+    /// Query pages through about 1 MB of small index entries), then the page alone is read
+    /// from the table, strongly consistent, from the position the index reached.
+    ///
+    /// AWS: a GSI is eventually consistent (DynamoDB Developer Guide, "Using Global
+    /// Secondary Indexes", reads from a GSI): a user created a moment ago may be counted one
+    /// page late while a skip runs. The page itself is read from the table.
+    pub async fn users_at(
+        &self,
+        org: &CompanyId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<User>, Error> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let pk = keys::org_pk(org);
+        let mut position: Option<super::Item> = None;
+        let mut remaining = offset;
+        while remaining > 0 {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(keys::USERS_INDEX)
+                .key_condition_expression("GSI2PK = :pk")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .limit(i32::try_from(remaining).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(position.take())
+                .send()
+                .await
+                .map_err(|e| Error::from(classify(e)))?;
+            let counted = usize::try_from(out.count).unwrap_or(0);
+            remaining = remaining.saturating_sub(counted);
+            match out.last_evaluated_key {
+                Some(last) => position = Some(last),
+                // The org has no more than `offset` users: the page is past the end.
+                None => return Ok(Vec::new()),
+            }
+        }
+        let start = position.map(|mut last| {
+            let mut at = super::Item::new();
+            for name in ["PK", "SK"] {
+                if let Some(value) = last.remove(name) {
+                    at.insert(name.to_owned(), value);
+                }
+            }
+            at
+        });
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("PK = :pk AND begins_with(SK, :user)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":user", s(keys::USER_PREFIX))
+            .set_exclusive_start_key(start)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    /// Every user of the org when it has at most `cap` of them, else `None` (without
+    /// reading more than `cap + 1` users): what a filter no key can answer examines.
+    pub async fn users_up_to(
+        &self,
+        org: &CompanyId,
+        cap: usize,
+    ) -> Result<Option<Vec<User>>, Error> {
+        let mut users = Vec::new();
+        let mut after: Option<UserId> = None;
+        loop {
+            let want = (cap + 1).saturating_sub(users.len()).clamp(1, 1000);
+            let (page, more) = self
+                .users_page(org, after.as_ref(), i32::try_from(want).unwrap_or(1000))
+                .await?;
+            after = page.last().map(|u: &User| u.id.clone());
+            users.extend(page);
+            if users.len() > cap {
+                return Ok(None);
+            }
+            if !more || after.is_none() {
+                return Ok(Some(users));
+            }
+        }
     }
 
     /// `active` and bound-or-not of every user, read with a projection (small pages even
