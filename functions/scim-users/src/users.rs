@@ -93,7 +93,7 @@ fn projection_in(query: &Query) -> Projection {
 
 /// `GET /Users` and `POST /Users/.search`. What a page costs follows what it asks:
 /// - no filter: the org's user count and the page alone (keys skipped on the users index),
-///   beside the token check, all at once;
+///   beside the token check; a first page is one Query beside it;
 /// - `id`, `userName` or `externalId` equality: one keyed read with the token check;
 /// - any other filter: every user examined, when the org has at most
 ///   `SCIM_FILTER_MAX_USERS` of them; otherwise `400 tooMany` (RFC 7644 3.4.2.2 and 3.12).
@@ -112,17 +112,18 @@ pub async fn list(
     let base = base(app);
     let Some(filter) = filter else {
         let org = &credential.org;
-        let (check, total, users) = futures_util::join!(
+        let (check, listed) = futures_util::join!(
             app.store.check_scim_token(credential),
-            app.store.user_count(org),
-            app.store.users_at(org, page.start_index - 1, page.count)
+            app.store
+                .users_with_count(org, page.start_index - 1, page.count)
         );
         check?;
-        let resources = users?
+        let (total, users) = listed?;
+        let resources = users
             .iter()
             .map(|u| query.projection.apply(render_user(u, &base)))
             .collect();
-        let total = usize::try_from(total?).unwrap_or(usize::MAX);
+        let total = usize::try_from(total).unwrap_or(usize::MAX);
         return Ok(scim_json(
             StatusCode::OK,
             &list_response(resources, total, page.start_index),

@@ -17,9 +17,10 @@ pub fn user_sk(id: &UserId) -> String {
     format!("{USER_PREFIX}{id}")
 }
 
-/// The org's exact number of users (`ORG#{companyId}` / `USERCOUNT`, attribute `users`),
-/// changed in the transactions that create and delete them. Not under `USER#`.
-pub const USER_COUNT_SK: &str = "USERCOUNT";
+/// The org's exact number of users (`ORG#{companyId}` / `USER`, attribute `users`),
+/// changed in the transactions that create and delete them. `USER` sorts just before every
+/// `USER#{id}`, so one Query (`begins_with(SK, "USER")`) reads the count and a first page.
+pub const USER_COUNT_SK: &str = "USER";
 
 /// The keys-only index of an org's users in id order (hash `GSI2PK` = `ORG#{companyId}`,
 /// range `SK`), set on user items only: what a page at `startIndex=50001` skips through.

@@ -281,6 +281,7 @@ no_cancellation!(
     aws_sdk_dynamodb::operation::get_item::GetItemError,
     aws_sdk_dynamodb::operation::put_item::PutItemError,
     aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+    aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError,
     aws_sdk_dynamodb::operation::delete_item::DeleteItemError,
     aws_sdk_dynamodb::operation::query::QueryError,
     aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError
