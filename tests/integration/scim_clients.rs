@@ -338,6 +338,25 @@ async fn entra_patches_in_every_documented_shape() {
     )
     .await;
 
+    // The role as Entra maps an app role assignment (`SingleAppRoleAssignment`).
+    let after = patch(
+        &env,
+        &token,
+        id,
+        json!([
+            {"op": "Add", "path": "roles[primary eq \"True\"].value", "value": "meetings"}
+        ]),
+    )
+    .await;
+    assert_eq!(after["roles"][0]["value"], "meetings", "{after}");
+    let bad = env
+        .scim("PATCH", &format!("/Users/{id}"), &token, Some(&json!({"Operations": [
+            {"op": "Replace", "path": "roles[primary eq \"True\"].value", "value": "Global Admin"}
+        ]})))
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["scimType"], "invalidValue");
+
     // The manager: added, replaced in a value object, removed; each accepted and ignored.
     let before = env
         .scim("GET", &format!("/Users/{id}"), &token, None)

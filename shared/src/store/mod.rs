@@ -159,8 +159,8 @@ impl Store {
         let spread = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            format!("{:?}", items.first()).hash(&mut hasher);
-            hasher.finish() % 8
+            format!("{items:?}").hash(&mut hasher);
+            hasher.finish() % 16
         };
         for attempt in 0..TRANSACTION_ATTEMPTS {
             let result = self
@@ -173,7 +173,7 @@ impl Store {
                 Ok(_) => return Ok(()),
                 Err(Failure::Condition(failed)) => return Err(on_condition(&failed)),
                 Err(Failure::Contended) if attempt + 1 < TRANSACTION_ATTEMPTS => {
-                    let millis = (5u64 << attempt) + spread * (attempt as u64 + 1);
+                    let millis = (4u64 << attempt.min(5)) + spread * (u64::from(attempt) + 1);
                     tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
                 }
                 Err(other) => return Err(other.into()),
@@ -184,7 +184,7 @@ impl Store {
 }
 
 /// How many times a transaction cancelled by a conflicting one is sent.
-const TRANSACTION_ATTEMPTS: u32 = 6;
+const TRANSACTION_ATTEMPTS: u32 = 10;
 
 /// Serializes `value` and adds its keys.
 pub(crate) fn to_item<T: Serialize>(value: &T, pk: String, sk: &str) -> Result<Item, Error> {
