@@ -86,14 +86,37 @@ pub async fn ensure_secret(
     client: &aws_sdk_secretsmanager::Client,
     id: &str,
 ) -> Result<(), BoxError> {
-    if client.describe_secret().secret_id(id).send().await.is_ok() {
-        return Ok(());
-    }
-    let mut key = [0u8; 32];
     // Local only: the dev stack's own secret, made before any App exists.
     #[allow(clippy::disallowed_methods)]
-    rand::rng().fill_bytes(&mut key);
-    let value = serde_json::json!({ "jwtSigningKey": STANDARD.encode(key) }).to_string();
+    let fresh = |bytes: usize| {
+        let mut key = vec![0u8; bytes];
+        rand::rng().fill_bytes(&mut key);
+        STANDARD.encode(key)
+    };
+    if let Ok(existing) = client.get_secret_value().secret_id(id).send().await {
+        // A secret from before the session exchange existed gains its client secret.
+        let mut doc: serde_json::Value = existing
+            .secret_string()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        if let Some(fields) = doc.as_object_mut()
+            && !fields.contains_key("appClientSecret")
+        {
+            fields.insert("appClientSecret".into(), fresh(32).into());
+            client
+                .put_secret_value()
+                .secret_id(id)
+                .secret_string(doc.to_string())
+                .send()
+                .await?;
+        }
+        return Ok(());
+    }
+    let value = serde_json::json!({
+        "jwtSigningKey": fresh(32),
+        "appClientSecret": fresh(32),
+    })
+    .to_string();
     client
         .create_secret()
         .name(id)

@@ -22,13 +22,18 @@ pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct Secrets {
     pub jwt: JwtKeys,
+    /// For `POST /session/exchange` (`SESSION_HANDOFF=code`); absent otherwise.
+    pub app_client: Option<crate::tokens::AppClientSecret>,
 }
 
-/// The secret's JSON shape: `{"jwtSigningKey": "<base64, at least 32 bytes>"}`.
+/// The secret's JSON shape: `{"jwtSigningKey": "<base64, at least 32 bytes>",
+/// "appClientSecret": "<what the app's server presents, optional>"}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SecretDocument {
     jwt_signing_key: String,
+    #[serde(default)]
+    app_client_secret: Option<String>,
 }
 
 impl Secrets {
@@ -38,8 +43,15 @@ impl Secrets {
         let key = STANDARD
             .decode(doc.jwt_signing_key.trim())
             .map_err(|_| Error::internal("secret jwtSigningKey is not base64"))?;
+        let app_client = doc
+            .app_client_secret
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(crate::tokens::AppClientSecret::new);
         Ok(Self {
             jwt: JwtKeys::from_secret(&key)?,
+            app_client,
         })
     }
 }
@@ -254,6 +266,21 @@ impl App {
             .as_ref()
             .ok_or_else(|| Error::internal("this function was built without the JWT key"))?;
         Ok(&loader.get().await?.jwt)
+    }
+
+    /// The app's client secret (read with the JWT key); `500` when the secret has none,
+    /// which only a `SESSION_HANDOFF=code` deployment needs.
+    pub async fn app_client_secret(&self) -> Result<&crate::tokens::AppClientSecret, Error> {
+        let loader = self
+            .secrets
+            .as_ref()
+            .ok_or_else(|| Error::internal("this function was built without its secret"))?;
+        loader
+            .get()
+            .await?
+            .app_client
+            .as_ref()
+            .ok_or_else(|| Error::internal("the secret has no appClientSecret"))
     }
 
     /// The JWT keys when already read (always, for an app made by [`App::connect`]: the

@@ -21,9 +21,23 @@ pub struct Config {
     pub clock_skew: Duration,
     /// Set only by the local stack (`LOCAL_MODE=true`): allows http and loopback metadata URLs.
     pub local_mode: bool,
+    /// How a login hands its session to the app (`SESSION_HANDOFF`: `cookie`, the default,
+    /// or `code`).
+    pub session_handoff: SessionHandoff,
+    /// `Domain=` of the session cookie, for an app on a sibling host (`SESSION_COOKIE_DOMAIN`).
+    pub session_cookie_domain: Option<String>,
     /// Most users a SCIM filter no key can answer may examine; over it, `400 tooMany`
     /// (`SCIM_FILTER_MAX_USERS`, default 10,000).
     pub scim_filter_max_users: usize,
+}
+
+/// CONTRACT.md "Session handoff to the app".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionHandoff {
+    /// `Set-Cookie: session=...` on the ACS's redirect (same host, or `SESSION_COOKIE_DOMAIN`).
+    Cookie,
+    /// A one-use, 60-second code on `APP_URL/sso/callback`, exchanged by the app's server.
+    Code,
 }
 
 /// Why the environment could not be read; names the variable.
@@ -56,6 +70,8 @@ impl Config {
             mail_from: parse_sender(&required("MAIL_FROM")?)?,
             clock_skew: parse_skew(lookup("CLOCK_SKEW_SECONDS"))?,
             local_mode: parse_bool("LOCAL_MODE", lookup("LOCAL_MODE"))?,
+            session_handoff: parse_handoff(lookup("SESSION_HANDOFF"))?,
+            session_cookie_domain: parse_cookie_domain(lookup("SESSION_COOKIE_DOMAIN"))?,
             scim_filter_max_users: parse_max_users(lookup("SCIM_FILTER_MAX_USERS"))?,
         })
     }
@@ -121,6 +137,47 @@ fn parse_skew(raw: Option<String>) -> Result<Duration, ConfigError> {
     }
 }
 
+fn parse_handoff(raw: Option<String>) -> Result<SessionHandoff, ConfigError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") | Some("cookie") => Ok(SessionHandoff::Cookie),
+        Some("code") => Ok(SessionHandoff::Code),
+        Some(_) => Err(ConfigError::Invalid {
+            name: "SESSION_HANDOFF",
+            reason: "must be cookie or code".into(),
+        }),
+    }
+}
+
+/// A host name (RFC 6265 5.2.3 `Domain`), a leading dot dropped: letters, digits, `-` and
+/// dots, at least two labels, no scheme, port or path.
+fn parse_cookie_domain(raw: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = raw
+        .map(|r| r.trim().to_ascii_lowercase())
+        .filter(|r| !r.is_empty())
+    else {
+        return Ok(None);
+    };
+    let domain = raw.trim_start_matches('.').to_owned();
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() >= 2 && labels.iter().all(|l| label_ok(l)) {
+        Ok(Some(domain))
+    } else {
+        Err(ConfigError::Invalid {
+            name: "SESSION_COOKIE_DOMAIN",
+            reason: "must be a host name such as example.com".into(),
+        })
+    }
+}
+
 fn parse_max_users(raw: Option<String>) -> Result<usize, ConfigError> {
     let Some(raw) = raw.filter(|v| !v.trim().is_empty()) else {
         return Ok(10_000);
@@ -177,6 +234,36 @@ mod tests {
             config.public_url("/saml/x/acs"),
             "https://sso.example.com/saml/x/acs"
         );
+    }
+
+    #[test]
+    fn the_session_handoff_and_cookie_domain_are_read_and_checked() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut vars = FULL.to_vec();
+            vars.extend_from_slice(pairs);
+            Config::from_lookup(env(&vars))
+        };
+        let config = with(&[]).unwrap();
+        assert_eq!(config.session_handoff, SessionHandoff::Cookie);
+        assert_eq!(config.session_cookie_domain, None);
+        let config = with(&[
+            ("SESSION_HANDOFF", "code"),
+            ("SESSION_COOKIE_DOMAIN", ".Example.com"),
+        ])
+        .unwrap();
+        assert_eq!(config.session_handoff, SessionHandoff::Code);
+        assert_eq!(config.session_cookie_domain.as_deref(), Some("example.com"));
+        for bad in [
+            "https://example.com",
+            "example.com:443",
+            "example.com/x",
+            "localhost",
+            "a..b",
+            "-a.com",
+        ] {
+            assert!(with(&[("SESSION_COOKIE_DOMAIN", bad)]).is_err(), "{bad}");
+        }
+        assert!(with(&[("SESSION_HANDOFF", "url")]).is_err());
     }
 
     #[test]

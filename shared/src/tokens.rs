@@ -231,6 +231,28 @@ pub fn hash_scim_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The app's client secret for `POST /session/exchange`, held only as its SHA-256.
+#[derive(Clone)]
+pub struct AppClientSecret(String);
+
+impl std::fmt::Debug for AppClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AppClientSecret(..)")
+    }
+}
+
+impl AppClientSecret {
+    pub fn new(secret: &str) -> Self {
+        Self(hash_scim_token(secret))
+    }
+
+    /// Whether `presented` is the secret: hashes compared in constant time, so neither
+    /// the secret's bytes nor its length show in the timing.
+    pub fn verifies(&self, presented: &str) -> bool {
+        hashes_equal(&hash_scim_token(presented), &self.0)
+    }
+}
+
 /// Constant-time equality of two hashes.
 pub fn hashes_equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()

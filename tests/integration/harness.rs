@@ -196,6 +196,13 @@ impl TestEnv {
         Self::build(None, true, base).await
     }
 
+    /// As [`TestEnv::local`], with these environment variables too.
+    pub async fn local_with(base: &str, vars: &[(&'static str, &str)]) -> Self {
+        let vars: Vec<(&'static str, String)> =
+            vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        Self::build_with(None, true, base, &vars).await
+    }
+
     async fn build(now: Option<OffsetDateTime>, local_mode: bool, base: &str) -> Self {
         Self::build_with(now, local_mode, base, &[]).await
     }

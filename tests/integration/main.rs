@@ -23,3 +23,4 @@ mod saml_metadata;
 mod scim;
 mod scim_clients;
 mod scim_scale;
+mod session_handoff;

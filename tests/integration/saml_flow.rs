@@ -20,9 +20,14 @@ pub(crate) struct Stack {
 }
 
 pub(crate) async fn stack() -> Stack {
+    stack_with(&[]).await
+}
+
+/// The local stack with these environment variables on top of its defaults.
+pub(crate) async fn stack_with(vars: &[(&'static str, &str)]) -> Stack {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let env = TestEnv::local(&base).await;
+    let env = TestEnv::local_with(&base, vars).await;
     let (router, app) = (Arc::clone(&env.router), Arc::clone(&env.app));
     tokio::spawn(local::server::serve(
         listener,

@@ -1,5 +1,6 @@
 //! `saml-acs`: the SAML service provider (CONTRACT.md "SAML service provider"): SP
-//! metadata, SP-initiated login, and the assertion consumer service.
+//! metadata, SP-initiated login, the assertion consumer service, and the session code
+//! exchange.
 
 use std::sync::Arc;
 
@@ -29,6 +30,9 @@ pub fn handler(app: Arc<App>, req: Request) -> HandlerFuture {
 }
 
 async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
+    if route_key(req) == "POST /session/exchange" {
+        return exchange(app, req).await;
+    }
     let org = path_param(req, "companyId")
         .and_then(|c| CompanyId::parse(&c).ok())
         .ok_or(Error::not_found("company"))?;
@@ -60,6 +64,20 @@ async fn start(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Bod
     redirect(StatusCode::FOUND, &url, None)
 }
 
+/// `POST /session/exchange` `{"code"}`: the app's server trades a one-use code for the
+/// session. The client secret is judged before the body, so a caller without it learns
+/// nothing about codes.
+async fn exchange(app: &App, req: &Request) -> Result<Response<Body>, Error> {
+    let body: Result<serde_json::Value, Error> = shared::http::json_body(req, 4096);
+    let code = body
+        .as_ref()
+        .ok()
+        .and_then(|b| b.get("code"))
+        .and_then(serde_json::Value::as_str);
+    let answer = login::exchange(app, shared::http::bearer_token(req), code).await?;
+    Ok(shared::http::json(StatusCode::OK, &answer))
+}
+
 /// `POST /saml/{companyId}/acs`: form `SAMLResponse`, `RelayState`.
 async fn acs(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>, Error> {
     let body = body_bytes(req, MAX_FORM)?;
@@ -75,16 +93,12 @@ async fn acs(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>
         .ok_or_else(|| Error::new(ErrorCode::SamlMissing, "No SAMLResponse in the form."))?;
     match login::accept(app, org, &saml_response, relay_state.as_deref()).await? {
         Accepted::Session {
-            token,
             redirect: to,
+            cookie,
             user,
         } => {
             tracing::info!(user = %user.id, "login");
-            redirect(
-                StatusCode::SEE_OTHER,
-                &to,
-                Some(&login::session_cookie(app, &token)),
-            )
+            redirect(StatusCode::SEE_OTHER, &to, cookie.as_deref())
         }
         Accepted::Verified { .. } => Ok(html(
             StatusCode::OK,

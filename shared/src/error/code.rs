@@ -56,6 +56,8 @@ codes! {
     InvalidVersion = "invalid_version", BAD_REQUEST, scim "invalidVers";
     TooMany = "too_many", BAD_REQUEST, scim "tooMany";
     BindingInvalid = "binding_invalid", BAD_REQUEST;
+    /// A session code that is used, expired or unknown (`POST /session/exchange`).
+    InvalidGrant = "invalid_grant", BAD_REQUEST;
     /// The ACS form has no `SAMLResponse`.
     SamlMissing = "saml_missing", BAD_REQUEST;
     /// The SAML response could not be read (base64, UTF-8, XML, required parts).

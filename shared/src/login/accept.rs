@@ -31,10 +31,11 @@ use super::{acs_url, org_config, session, sp_entity_id};
 
 #[derive(Debug)]
 pub enum Accepted {
-    /// Logged in (possibly just bound): the session token and where to go.
+    /// Logged in (possibly just bound): where to go, with the session cookie to set when
+    /// the handoff is by cookie (by code, the redirect carries the code).
     Session {
-        token: String,
         redirect: String,
+        cookie: Option<String>,
         user: Box<User>,
     },
     /// The admin's test login succeeded: the configuration is verified.

@@ -1,5 +1,5 @@
 //! The entities and their rules: users, orgs and their SSO configuration, stored requests,
-//! binding links, owed emails, jobs and audit events. No DynamoDB here: `store/` alone knows
+//! binding links, owed emails, jobs, session grants and audit events. No DynamoDB here: `store/` alone knows
 //! keys, items and transactions.
 
 pub mod binding;
@@ -8,6 +8,7 @@ pub mod job;
 pub mod org;
 pub mod outbox;
 pub mod request;
+pub mod session;
 pub mod user;
 
 pub use binding::{Binding, BindingState};
@@ -16,4 +17,5 @@ pub use job::{Job, JobKind, JobState};
 pub use org::{IdpCertificate, Org, SsoConfig, SsoStatus};
 pub use outbox::{EmailKind, OutboxRecord, OutboxState};
 pub use request::{AuthnRequest, Purpose};
+pub use session::SessionGrant;
 pub use user::{RoleSource, Source, User, UserFlags};

@@ -83,6 +83,13 @@ pub fn request_pk(id: &str) -> String {
     format!("AUTHNREQ#{id}")
 }
 
+/// A session code's grant (`SESSIONCODE#{sha256 of the code}` / `CODE`).
+pub const SESSION_CODE_SK: &str = "CODE";
+
+pub fn session_code_pk(hash: &str) -> String {
+    format!("SESSIONCODE#{hash}")
+}
+
 /// A seen assertion (`ASSERTION#{issuer}#{id}` / `SEEN`): the replay cache.
 pub const SEEN_SK: &str = "SEEN";
 

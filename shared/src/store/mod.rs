@@ -11,6 +11,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod saml;
 pub mod scim_tokens;
+pub mod session_codes;
 pub mod stream;
 mod tx;
 pub mod users;
