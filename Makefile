@@ -12,7 +12,7 @@ FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
 # Offline SAM CLI: no telemetry calls, a region so it never asks for one.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local \
+.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local sp-keys \
 	build check-lambda sam-validate bench-cold-start sam-build
 
 deps:
@@ -38,6 +38,11 @@ lint:
 
 fmt:
 	cargo fmt --all
+
+## sp-keys: make or rotate a deployment's SP keys in its Secrets Manager secret, with your
+## AWS credentials: CMD=init (once), then for a rotation add-next, promote, drop-previous.
+sp-keys:
+	@SECRET_ID="$(SECRET_ID)" cargo run -q -p local --bin sp-keys -- $(CMD)
 
 ## seed: one more org with USERS existing users (the stack must be running).
 seed:

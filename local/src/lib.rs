@@ -7,6 +7,7 @@ pub mod gateway;
 pub mod mail_viewer;
 pub mod seed;
 pub mod server;
+pub mod sp_keys;
 pub mod stack;
 pub mod table;
 pub mod template;

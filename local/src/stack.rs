@@ -94,15 +94,12 @@ pub async fn ensure_secret(
         STANDARD.encode(key)
     };
     if let Ok(existing) = client.get_secret_value().secret_id(id).send().await {
-        // A secret from before the session exchange existed gains its client secret.
+        // A secret from before the session exchange or the SP keys gains what it lacks.
         let mut doc: serde_json::Value = existing
             .secret_string()
             .and_then(|s| serde_json::from_str(s).ok())
             .unwrap_or_default();
-        if let Some(fields) = doc.as_object_mut()
-            && !fields.contains_key("appClientSecret")
-        {
-            fields.insert("appClientSecret".into(), fresh(32).into());
+        if complete(&mut doc, &fresh)? {
             client
                 .put_secret_value()
                 .secret_id(id)
@@ -112,18 +109,42 @@ pub async fn ensure_secret(
         }
         return Ok(());
     }
-    let value = serde_json::json!({
-        "jwtSigningKey": fresh(32),
-        "appClientSecret": fresh(32),
-    })
-    .to_string();
+    let mut doc = serde_json::json!({ "jwtSigningKey": fresh(32) });
+    complete(&mut doc, &fresh)?;
     client
         .create_secret()
         .name(id)
-        .secret_string(value)
+        .secret_string(doc.to_string())
         .send()
         .await?;
     Ok(())
+}
+
+/// Adds the local stack's `appClientSecret` and `spKeys` where the document has none;
+/// whether it changed.
+fn complete(
+    doc: &mut serde_json::Value,
+    fresh: &dyn Fn(usize) -> String,
+) -> Result<bool, BoxError> {
+    let Some(fields) = doc.as_object_mut() else {
+        return Err("the local secret is not a JSON object".into());
+    };
+    let mut changed = false;
+    if !fields.contains_key("appClientSecret") {
+        fields.insert("appClientSecret".into(), fresh(32).into());
+        changed = true;
+    }
+    let mut keys: shared::saml::sp_keys::StoredKeys = fields
+        .get("spKeys")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()?
+        .unwrap_or_default();
+    if crate::sp_keys::init(&mut keys, "local SP")? {
+        fields.insert("spKeys".into(), serde_json::to_value(&keys)?);
+        changed = true;
+    }
+    Ok(changed)
 }
 
 /// moto refuses to send from an unverified sender: register it.

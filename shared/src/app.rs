@@ -24,6 +24,8 @@ pub struct Secrets {
     pub jwt: JwtKeys,
     /// For `POST /session/exchange` (`SESSION_HANDOFF=code`); absent otherwise.
     pub app_client: Option<crate::tokens::AppClientSecret>,
+    /// The SP's signing and encryption keys (`spKeys`); empty when none were made.
+    pub sp: crate::saml::sp_keys::SpKeys,
 }
 
 /// The secret's JSON shape: `{"jwtSigningKey": "<base64, at least 32 bytes>",
@@ -34,6 +36,8 @@ struct SecretDocument {
     jwt_signing_key: String,
     #[serde(default)]
     app_client_secret: Option<String>,
+    #[serde(default)]
+    sp_keys: crate::saml::sp_keys::StoredKeys,
 }
 
 impl Secrets {
@@ -52,6 +56,7 @@ impl Secrets {
         Ok(Self {
             jwt: JwtKeys::from_secret(&key)?,
             app_client,
+            sp: crate::saml::sp_keys::SpKeys::parse(&doc.sp_keys)?,
         })
     }
 }
@@ -266,6 +271,16 @@ impl App {
             .as_ref()
             .ok_or_else(|| Error::internal("this function was built without the JWT key"))?;
         Ok(&loader.get().await?.jwt)
+    }
+
+    /// The SP's keys (read with the JWT key, once per cold start); empty when the
+    /// deployment has none yet (then AuthnRequests go unsigned and metadata has no keys).
+    pub async fn sp_keys(&self) -> Result<&crate::saml::sp_keys::SpKeys, Error> {
+        let loader = self
+            .secrets
+            .as_ref()
+            .ok_or_else(|| Error::internal("this function was built without its secret"))?;
+        Ok(&loader.get().await?.sp)
     }
 
     /// The app's client secret (read with the JWT key); `500` when the secret has none,

@@ -24,3 +24,4 @@ mod scim;
 mod scim_clients;
 mod scim_scale;
 mod session_handoff;
+mod sp_keys;

@@ -38,7 +38,10 @@ async fn exchange(s: &Stack, secret: Option<&str>, body: Value) -> reqwest::Resp
 fn callback(response: &reqwest::Response) -> (String, String) {
     let location = response.headers()["location"].to_str().unwrap();
     let url = url::Url::parse(location).unwrap();
-    assert_eq!(url.as_str().split('?').next(), Some("https://app.test/sso/callback"));
+    assert_eq!(
+        url.as_str().split('?').next(),
+        Some("https://app.test/sso/callback")
+    );
     let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     (query["code"].clone(), query["relay"].clone())
 }

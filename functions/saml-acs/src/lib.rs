@@ -37,17 +37,23 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         .and_then(|c| CompanyId::parse(&c).ok())
         .ok_or(Error::not_found("company"))?;
     match route_key(req).as_str() {
-        "GET /saml/{companyId}/metadata" => metadata(app, &org),
+        "GET /saml/{companyId}/metadata" => metadata(app, &org).await,
         "GET /saml/{companyId}/login" => start(app, req, &org).await,
         "POST /saml/{companyId}/acs" => acs(app, req, &org).await,
         _ => Err(Error::not_found("route")),
     }
 }
 
-/// SP metadata: entity ID `{base}/saml/{companyId}`, ACS (HTTP-POST), NameID emailAddress.
-fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
-    let xml = sp::sp_metadata_xml(&login::sp_entity_id(app, org), &login::acs_url(app, org))
-        .map_err(|e| Error::internal(format!("SP metadata: {e}")))?;
+/// SP metadata: entity ID `{base}/saml/{companyId}`, ACS (HTTP-POST), NameID emailAddress,
+/// the SP's signing and encryption certificates.
+async fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
+    let keys = app.sp_keys().await?;
+    let xml = sp::sp_metadata_xml_with_keys(
+        &login::sp_entity_id(app, org),
+        &login::acs_url(app, org),
+        keys,
+    )
+    .map_err(|e| Error::internal(format!("SP metadata: {e}")))?;
     Ok(shared::http::response(
         StatusCode::OK,
         "application/samlmetadata+xml",

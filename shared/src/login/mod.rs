@@ -75,14 +75,16 @@ pub async fn start_login(
         relay,
         expires_at: now.unix_timestamp() + REQUEST_SECONDS,
     };
-    app.store.put_authn_request(&record).await?;
-    sp::authn_request_redirect_url(
+    let (stored, keys) = futures_util::join!(app.store.put_authn_request(&record), app.sp_keys());
+    stored?;
+    sp::authn_request_redirect_url_signed(
         idp_url,
         &sp_entity_id(app, org),
         &acs_url(app, org),
         &record.id,
         now,
         None,
+        keys?.active_signing(),
     )
     .map_err(|e| Error::internal(format!("building the AuthnRequest: {e}")))
 }

@@ -10,6 +10,7 @@ pub mod metadata;
 pub mod rejection;
 pub mod sign;
 pub mod sp;
+pub mod sp_keys;
 mod time;
 pub mod verify;
 mod xml;

@@ -8,10 +8,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
+use samael::key_info::{KeyInfo, X509Data};
+use samael::metadata::KeyDescriptor;
 use samael::metadata::{
     EntityDescriptor, HTTP_POST_BINDING, IndexedEndpoint, NameIdFormat, SpSsoDescriptor,
 };
 use samael::schema::{AuthnRequest, Issuer};
+
+use super::sp_keys::{SpKey, SpKeys, signed_redirect_query};
 use samael::traits::ToXml as _;
 use time::OffsetDateTime;
 use url::Url;
@@ -61,11 +65,43 @@ impl SpError {
 /// HTTP-POST binding, NameIDFormat emailAddress, AuthnRequestsSigned false (our requests
 /// go unsigned), WantAssertionsSigned true.
 pub fn sp_metadata_xml(entity_id: &str, acs_url: &str) -> Result<String, SpError> {
+    sp_metadata_xml_with_keys(entity_id, acs_url, &SpKeys::default())
+}
+
+/// The SP metadata with its keys: a `KeyDescriptor use="signing"` for every signing
+/// certificate and `use="encryption"` for every encryption one (next, active and previous
+/// during a rotation), and `AuthnRequestsSigned="true"` when a signing key is active.
+pub fn sp_metadata_xml_with_keys(
+    entity_id: &str,
+    acs_url: &str,
+    keys: &SpKeys,
+) -> Result<String, SpError> {
     non_empty("SP entity ID", entity_id)?;
     let acs_url = absolute_url("ACS URL", acs_url)?;
+    let descriptor_of = |key: &SpKey, key_use: &str| KeyDescriptor {
+        key_use: Some(key_use.to_owned()),
+        key_info: KeyInfo {
+            id: None,
+            x509_data: Some(X509Data {
+                certificates: vec![key.cert_base64()],
+            }),
+        },
+        encryption_methods: None,
+    };
+    let descriptors: Vec<KeyDescriptor> = keys
+        .signing
+        .iter()
+        .map(|k| descriptor_of(k, "signing"))
+        .chain(
+            keys.encryption
+                .iter()
+                .map(|k| descriptor_of(k, "encryption")),
+        )
+        .collect();
     let descriptor = SpSsoDescriptor {
         protocol_support_enumeration: Some(SAML2_PROTOCOL.to_owned()),
-        authn_requests_signed: Some(false),
+        authn_requests_signed: Some(keys.active_signing().is_some()),
+        key_descriptors: (!descriptors.is_empty()).then_some(descriptors),
         want_assertions_signed: Some(true),
         name_id_formats: Some(vec![
             NameIdFormat::EmailAddressNameIDFormat.value().to_owned(),
@@ -101,6 +137,28 @@ pub fn authn_request_redirect_url(
     issue_instant: OffsetDateTime,
     relay_state: Option<&str>,
 ) -> Result<String, SpError> {
+    authn_request_redirect_url_signed(
+        idp_sso_url,
+        sp_entity_id,
+        acs_url,
+        request_id,
+        issue_instant,
+        relay_state,
+        None,
+    )
+}
+
+/// As [`authn_request_redirect_url`], signed with `signer` when given: `SigAlg` and
+/// `Signature` over the exact query octets (SAML bindings 3.4.4.1).
+pub fn authn_request_redirect_url_signed(
+    idp_sso_url: &str,
+    sp_entity_id: &str,
+    acs_url: &str,
+    request_id: &str,
+    issue_instant: OffsetDateTime,
+    relay_state: Option<&str>,
+    signer: Option<&SpKey>,
+) -> Result<String, SpError> {
     let mut url = absolute_url("IdP SSO URL", idp_sso_url)?;
     let relay_state = relay_state.unwrap_or_default();
     if relay_state.len() > MAX_RELAY_STATE_BYTES {
@@ -113,6 +171,18 @@ pub fn authn_request_redirect_url(
         reason: err.to_string(),
     })?;
     let encoded = deflate_base64(xml.as_bytes())?;
+    if let Some(key) = signer {
+        let signed =
+            signed_redirect_query(key, &encoded, Some(relay_state)).map_err(|e| SpError::Xml {
+                reason: e.to_string(),
+            })?;
+        let query = match url.query().filter(|q| !q.is_empty()) {
+            Some(existing) => format!("{existing}&{signed}"),
+            None => signed,
+        };
+        url.set_query(Some(&query));
+        return Ok(url.into());
+    }
     url.query_pairs_mut().append_pair("SAMLRequest", &encoded);
     if !relay_state.is_empty() {
         url.query_pairs_mut().append_pair("RelayState", relay_state);
