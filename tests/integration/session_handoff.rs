@@ -124,18 +124,18 @@ async fn unknown_expired_and_raced_codes_are_invalid_grant_and_a_wrong_secret_is
         assert_eq!(r.status(), 400, "{body}");
         assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_grant");
     }
-    // The wrong secrets did not burn the code; two exchanges at once: never both win.
-    // (Exactly one does, unless the SDK retried a delete whose answer it lost under load:
-    // then the code is spent and both are refused, the safe side.)
-    let (a, b) = futures_util::join!(
-        exchange(&s, Some(&secret), json!({ "code": code })),
-        exchange(&s, Some(&secret), json!({ "code": code }))
-    );
-    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
-    statuses.sort_unstable();
+    // The wrong secrets did not burn the code; exchanges at once: never two winners.
+    // (Exactly one, unless the SDK retried a delete whose answer it lost under load: then
+    // the code is spent and all are refused, the safe side.)
+    let racers = futures_util::future::join_all(
+        (0..8).map(|_| exchange(&s, Some(&secret), json!({ "code": code }))),
+    )
+    .await;
+    let winners = racers.iter().filter(|r| r.status() == 200).count();
+    let refused = racers.iter().filter(|r| r.status() == 400).count();
     assert!(
-        statuses == [200, 400] || statuses == [400, 400],
-        "{statuses:?}"
+        winners <= 1 && winners + refused == 8,
+        "{winners} won, {refused} refused"
     );
     // A grant past its 60 seconds, still in the table (TTL deletes late), is refused.
     let user = s.scim_user("late@x.com").await;

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::ReturnValue;
 
-use super::{Store, classify, from_item, key, keys, to_item};
+use super::{Failure, Store, classify, from_item, key, keys, to_item};
 use crate::error::Error;
 use crate::model::SessionGrant;
 
@@ -32,10 +32,12 @@ impl Store {
     /// Takes the grant of a code: deleted and returned in one `DeleteItem`, so of two
     /// exchanges of one code at most one gets it.
     ///
-    /// AWS: single-item writes are atomic, and `ReturnValues=ALL_OLD` returns the item as
-    /// it was before this delete, nothing when there was none (DynamoDB API Reference,
-    /// DeleteItem, "ReturnValues"). A grant past `expiresAt` is taken too (TTL deletes
-    /// late) and the caller refuses it.
+    /// AWS: a conditional write is evaluated and applied atomically ("condition
+    /// expressions", DynamoDB Developer Guide), so `attribute_exists(PK)` lets exactly one
+    /// of two concurrent deletes through; `ReturnValues=ALL_OLD` returns the item as it was
+    /// (DynamoDB API Reference, DeleteItem). An unconditional delete is not enough: DynamoDB
+    /// Local answered ALL_OLD to both of two concurrent ones (a test saw two winners). A
+    /// grant past `expiresAt` is taken too (TTL deletes late) and the caller refuses it.
     pub async fn take_session_code(&self, code_hash: &str) -> Result<Option<SessionGrant>, Error> {
         let out = self
             .client()
@@ -45,10 +47,15 @@ impl Store {
                 keys::session_code_pk(code_hash),
                 keys::SESSION_CODE_SK,
             )))
+            .condition_expression("attribute_exists(PK)")
             .return_values(ReturnValue::AllOld)
             .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
+            .await;
+        let out = match out.map_err(classify) {
+            Ok(out) => out,
+            Err(Failure::Condition(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        };
         out.attributes
             .filter(|a| !a.is_empty())
             .map(from_item)
