@@ -236,16 +236,24 @@ async fn entra_creates_with_empty_roles_and_the_enterprise_extension_then_finds_
     assert_eq!(again.json()["scimType"], "uniqueness");
 }
 
-/// Every PATCH shape Microsoft documents, with and without `aadOptscim062020`: operation
-/// names in any case, `"False"`/`"True"`, value-filtered paths, dotted names in a value
-/// object, the enterprise extension and its manager. Only email, userName and active move.
-#[tokio::test]
-async fn entra_patches_in_every_documented_shape() {
+// Every PATCH shape Microsoft documents, one test each, with and without
+// `aadOptscim062020`: operation names in any case, `"False"`/`"True"`, value-filtered
+// paths, dotted names in a value object, the enterprise extension and its manager. Only
+// email, userName, active and the role move.
+
+/// An org with SCIM on and the documented Entra user in it.
+async fn entra_setup() -> (TestEnv, String, String) {
     let (env, token) = setup().await;
     let user = create(&env, &token, &entra_user()).await;
-    let id = user["id"].as_str().unwrap();
+    let id = user["id"].as_str().unwrap().to_owned();
+    (env, token, id)
+}
 
-    // "Update User [Multi-valued properties]".
+/// Microsoft's "Update User [Multi-valued properties]".
+#[tokio::test]
+async fn entra_updates_multi_valued_properties_email_moves_name_stays() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     let after = patch(&env, &token, id, json!([
         {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "updatedEmail@microsoft.com"},
         {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"}
@@ -255,8 +263,13 @@ async fn entra_patches_in_every_documented_shape() {
         after["name"]["familyName"], "familyName",
         "immutable after creation"
     );
+}
 
-    // "Update User [Single-valued properties]".
+/// Microsoft's "Update User [Single-valued properties]".
+#[tokio::test]
+async fn entra_updates_a_single_valued_property_user_name() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     let after = patch(&env, &token, id, json!([
         {"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}
     ])).await;
@@ -264,8 +277,13 @@ async fn entra_patches_in_every_documented_shape() {
         after["userName"],
         "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"
     );
+}
 
-    // "Disable user", without the flag (a string) and with it (a boolean); and back.
+/// Microsoft's "Disable user", without the flag (a string) and with it (a boolean); and back.
+#[tokio::test]
+async fn entra_disables_with_false_as_a_string_or_a_boolean_and_reenables() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     let after = patch(
         &env,
         &token,
@@ -298,8 +316,13 @@ async fn entra_patches_in_every_documented_shape() {
     )
     .await;
     assert_eq!(after["active"], true);
+}
 
-    // "Requests to replace multiple attributes", without the flag and with it.
+/// Microsoft's "Requests to replace multiple attributes", without the flag and with it.
+#[tokio::test]
+async fn entra_replaces_multiple_attributes_with_and_without_the_flag() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     let after = patch(&env, &token, id, json!([
         {"op": "Replace", "path": "displayName", "value": "Pvlo"},
         {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "TestBcwqnm@test.microsoft.com"},
@@ -321,8 +344,13 @@ async fn entra_patches_in_every_documented_shape() {
     ])).await;
     assert_eq!(after["emails"][0]["value"], "TestMhvaes@test.microsoft.com");
     assert_eq!(after["name"]["givenName"], "givenName");
+}
 
-    // "Requests to add a single-value string attribute", both spellings.
+/// Microsoft's "Requests to add a single-value string attribute", both spellings.
+#[tokio::test]
+async fn entra_adds_a_single_value_string_attribute_in_both_spellings() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     patch(
         &env,
         &token,
@@ -337,8 +365,13 @@ async fn entra_patches_in_every_documented_shape() {
         json!([{"op": "add", "path": "nickName", "value": "Babs"}]),
     )
     .await;
+}
 
-    // The role as Entra maps an app role assignment (`SingleAppRoleAssignment`).
+/// The role as Entra maps an app role assignment (`SingleAppRoleAssignment`).
+#[tokio::test]
+async fn entra_sets_the_role_from_an_app_role_assignment() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     let after = patch(
         &env,
         &token,
@@ -356,8 +389,14 @@ async fn entra_patches_in_every_documented_shape() {
         .await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["scimType"], "invalidValue");
+}
 
-    // The manager: added, replaced in a value object, removed; each accepted and ignored.
+/// The manager (Entra's enterprise extension): added, replaced in a value object,
+/// removed; each accepted and ignored.
+#[tokio::test]
+async fn entra_manager_and_enterprise_attributes_are_accepted_and_ignored() {
+    let (env, token, id) = entra_setup().await;
+    let id = id.as_str();
     let before = env
         .scim("GET", &format!("/Users/{id}"), &token, None)
         .await
