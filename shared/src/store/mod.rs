@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod bindings;
+mod import;
 pub mod jobs;
 pub mod keys;
 pub mod orgs;
@@ -14,6 +15,7 @@ pub mod scim_tokens;
 pub mod session_codes;
 pub mod stream;
 mod tx;
+mod user_pages;
 pub mod users;
 
 use std::collections::HashMap;

@@ -13,7 +13,7 @@ use crate::tokens::ScimCredential;
 use crate::types::{CompanyId, UserId};
 
 /// The unique values a user holds, each with its guard item.
-fn unique_values(user: &User) -> Vec<(Unique, IdentityKey)> {
+pub(super) fn unique_values(user: &User) -> Vec<(Unique, IdentityKey)> {
     let mut values = vec![(Unique::UserName, user.user_name.key())];
     values.extend(
         user.external_id
@@ -63,7 +63,7 @@ fn guard_delete(
 }
 
 /// The user item: the user, its keys, and its place in the keys-only users index.
-fn user_item(user: &User) -> Result<super::Item, Error> {
+pub(super) fn user_item(user: &User) -> Result<super::Item, Error> {
     let pk = keys::org_pk(&user.company_id);
     let mut item = to_item(user, pk.clone(), &keys::user_sk(&user.id))?;
     item.insert("GSI2PK".into(), s(pk));
@@ -71,7 +71,7 @@ fn user_item(user: &User) -> Result<super::Item, Error> {
 }
 
 /// `ADD users :by` on the org's user count (created at 0 by the first create).
-fn count_change(
+pub(super) fn count_change(
     table: &str,
     org: &CompanyId,
     by: i64,
@@ -87,7 +87,7 @@ fn count_change(
 }
 
 /// The `users` number of the count item (0 when absent or unreadable).
-fn count_of(item: &super::Item) -> u64 {
+pub(super) fn count_of(item: &super::Item) -> u64 {
     item.get("users")
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse::<u64>().ok())
@@ -336,156 +336,6 @@ impl Store {
         Ok((users, more))
     }
 
-    /// The org's number of users: one strongly consistent GetItem of the count that the
-    /// create and delete transactions keep.
-    pub async fn user_count(&self, org: &CompanyId) -> Result<u64, Error> {
-        let item = self.get_raw(keys::org_pk(org), keys::USER_COUNT_SK).await?;
-        Ok(item.as_ref().map_or(0, count_of))
-    }
-
-    /// The org's number of users and `limit` of them in id order after the first `offset`.
-    ///
-    /// A first page is one Query: the count item sorts just before the users. Further on,
-    /// the count is read beside the skip: the offset is skipped on the keys-only users index
-    /// (`Select=COUNT`, so no key comes back over the wire and each Query pages through about
-    /// 1 MB of small index entries), then the page alone is read from the table, strongly
-    /// consistent, from the position the index reached.
-    ///
-    /// AWS: a GSI is eventually consistent (DynamoDB Developer Guide, "Using Global
-    /// Secondary Indexes", reads from a GSI): a user created a moment ago may be counted one
-    /// page late while a skip runs. The page itself is read from the table.
-    pub async fn users_with_count(
-        &self,
-        org: &CompanyId,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(u64, Vec<User>), Error> {
-        if offset == 0 {
-            let items = self
-                .user_range(org, keys::USER_COUNT_SK, None, limit.saturating_add(1))
-                .await?;
-            let mut count = 0;
-            let mut users = Vec::with_capacity(limit);
-            for item in items {
-                if item
-                    .get("SK")
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str)
-                    == Some(keys::USER_COUNT_SK)
-                {
-                    count = count_of(&item);
-                } else if users.len() < limit {
-                    users.push(from_item(item)?);
-                }
-            }
-            return Ok((count, users));
-        }
-        let (count, users) =
-            futures_util::join!(self.user_count(org), self.users_after(org, offset, limit));
-        Ok((count?, users?))
-    }
-
-    /// `limit` users after the first `offset` (at least one): skipped on the index, read
-    /// from the table.
-    async fn users_after(
-        &self,
-        org: &CompanyId,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<User>, Error> {
-        let pk = keys::org_pk(org);
-        let mut position: Option<super::Item> = None;
-        let mut remaining = offset;
-        while remaining > 0 {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(keys::USERS_INDEX)
-                .key_condition_expression("GSI2PK = :pk")
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .select(aws_sdk_dynamodb::types::Select::Count)
-                .limit(i32::try_from(remaining).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(position.take())
-                .send()
-                .await
-                .map_err(|e| Error::from(classify(e)))?;
-            remaining = remaining.saturating_sub(usize::try_from(out.count).unwrap_or(0));
-            match out.last_evaluated_key {
-                Some(last) => position = Some(last),
-                // The org has no more than `offset` users: the page is past the end.
-                None => return Ok(Vec::new()),
-            }
-        }
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let start = position.map(|mut last| {
-            let mut at = super::Item::new();
-            for name in ["PK", "SK"] {
-                if let Some(value) = last.remove(name) {
-                    at.insert(name.to_owned(), value);
-                }
-            }
-            at
-        });
-        self.user_range(org, keys::USER_PREFIX, start, limit)
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect()
-    }
-
-    /// Up to `limit` items of the org whose sort key starts with `prefix`, after `start`,
-    /// strongly consistent.
-    async fn user_range(
-        &self,
-        org: &CompanyId,
-        prefix: &str,
-        start: Option<super::Item>,
-        limit: usize,
-    ) -> Result<Vec<super::Item>, Error> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(keys::org_pk(org)))
-            .expression_attribute_values(":prefix", s(prefix))
-            .set_exclusive_start_key(start)
-            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        Ok(out.items.unwrap_or_default())
-    }
-
-    /// Every user of the org when it has at most `cap` of them, else `None` (without
-    /// reading more than `cap + 1` users): what a filter no key can answer examines.
-    pub async fn users_up_to(
-        &self,
-        org: &CompanyId,
-        cap: usize,
-    ) -> Result<Option<Vec<User>>, Error> {
-        let mut users = Vec::new();
-        let mut after: Option<UserId> = None;
-        loop {
-            let want = (cap + 1).saturating_sub(users.len()).clamp(1, 1000);
-            let (page, more) = self
-                .users_page(org, after.as_ref(), i32::try_from(want).unwrap_or(1000))
-                .await?;
-            after = page.last().map(|u: &User| u.id.clone());
-            users.extend(page);
-            if users.len() > cap {
-                return Ok(None);
-            }
-            if !more || after.is_none() {
-                return Ok(Some(users));
-            }
-        }
-    }
-
     /// `active` and bound-or-not of every user, read with a projection (small pages even
     /// for 10,000 users): what enabling or disabling SSO needs to count who is owed email.
     pub async fn user_flags(&self, org: &CompanyId) -> Result<Vec<UserFlags>, Error> {
@@ -562,83 +412,5 @@ impl Store {
             }
         }
         Ok((bound, named))
-    }
-}
-
-impl Store {
-    /// Bulk load for seeding an org no one else writes to (the local stack's `make seed`,
-    /// the benchmarks): users and their guards in `BatchWriteItem`s of 25, several at once,
-    /// then the user count raised by as many. No conditions and no transaction: a taken
-    /// value would be overwritten, so never for a live org.
-    pub async fn import_users(&self, org: &CompanyId, users: &[User]) -> Result<(), Error> {
-        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-        let mut requests = Vec::with_capacity(users.len() * 2);
-        for user in users {
-            requests.push(user_item(user)?);
-            for (kind, value) in unique_values(user) {
-                let mut guard = key(keys::unique_pk(org, kind, &value), keys::UNIQUE_SK);
-                guard.insert("userId".into(), s(user.id.as_str()));
-                requests.push(guard);
-            }
-        }
-        let batches: Vec<Vec<WriteRequest>> = requests
-            .chunks(25)
-            .map(|chunk| {
-                chunk
-                    .iter()
-                    .map(|item| {
-                        PutRequest::builder()
-                            .set_item(Some(item.clone()))
-                            .build()
-                            .map(|put| WriteRequest::builder().put_request(put).build())
-                            .map_err(Error::internal)
-                    })
-                    .collect()
-            })
-            .collect::<Result<_, _>>()?;
-        for wave in batches.chunks(16) {
-            let sends = wave.iter().map(|batch| self.batch_write(batch.clone()));
-            for result in futures_util::future::join_all(sends).await {
-                result?;
-            }
-        }
-        let by = i64::try_from(users.len()).unwrap_or(i64::MAX);
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::org_pk(org), keys::USER_COUNT_SK)))
-            .update_expression("ADD #users :by")
-            .expression_attribute_names("#users", "users")
-            .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
-            .send()
-            .await
-            .map_err(|e| Error::from(classify(e)))?;
-        Ok(())
-    }
-
-    /// One `BatchWriteItem`, sent again with what DynamoDB left unprocessed.
-    async fn batch_write(
-        &self,
-        mut batch: Vec<aws_sdk_dynamodb::types::WriteRequest>,
-    ) -> Result<(), Error> {
-        for attempt in 0..10u64 {
-            let out = self
-                .client()
-                .batch_write_item()
-                .request_items(self.table(), batch)
-                .send()
-                .await
-                .map_err(|e| Error::from(classify(e)))?;
-            match out
-                .unprocessed_items
-                .and_then(|mut left| left.remove(self.table()))
-                .filter(|left| !left.is_empty())
-            {
-                None => return Ok(()),
-                Some(left) => batch = left,
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
-        }
-        Err(Error::Throttled { retry_after: 1 })
     }
 }
