@@ -74,18 +74,21 @@ fn tempfile_dir() -> std::path::PathBuf {
     dir
 }
 
-#[tokio::test]
-async fn sp_metadata_publishes_both_certificates_and_says_requests_are_signed() {
-    let s = stack().await;
-    let metadata = s
-        .http
+async fn sp_metadata(s: &crate::saml_flow::Stack) -> String {
+    s.http
         .get(format!("{}/saml/{}/metadata", s.base, s.company))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sp_metadata_publishes_both_certificates_and_says_requests_are_signed() {
+    let s = stack().await;
+    let metadata = sp_metadata(&s).await;
     assert!(
         metadata.contains("AuthnRequestsSigned=\"true\""),
         "{metadata}"
@@ -101,15 +104,7 @@ async fn sp_metadata_publishes_both_certificates_and_says_requests_are_signed() 
 async fn each_redirect_authn_request_is_signed_and_an_independent_verifier_agrees() {
     let s = stack().await;
     s.connect().await;
-    let metadata = s
-        .http
-        .get(format!("{}/saml/{}/metadata", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metadata = sp_metadata(&s).await;
     let cert = certificates(&metadata, "signing").remove(0);
     for (method, path) in [
         (

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::users::{unique_values, user_item};
+use super::users::{COUNT_ADD, unique_values, user_item};
 use super::{Store, classify, key, keys, s};
 use crate::error::Error;
 use crate::model::User;
@@ -50,7 +50,7 @@ impl Store {
             .update_item()
             .table_name(self.table())
             .set_key(Some(key(keys::org_pk(org), keys::USER_COUNT_SK)))
-            .update_expression("ADD #users :by")
+            .update_expression(COUNT_ADD)
             .expression_attribute_names("#users", "users")
             .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
             .send()

@@ -70,6 +70,9 @@ pub(super) fn user_item(user: &User) -> Result<super::Item, Error> {
     Ok(item)
 }
 
+/// The user count's update, shared by the transactions and the bulk load.
+pub(super) const COUNT_ADD: &str = "ADD #users :by";
+
 /// `ADD users :by` on the org's user count (created at 0 by the first create).
 pub(super) fn count_change(
     table: &str,
@@ -79,7 +82,7 @@ pub(super) fn count_change(
     aws_sdk_dynamodb::types::Update::builder()
         .table_name(table)
         .set_key(Some(key(keys::org_pk(org), keys::USER_COUNT_SK)))
-        .update_expression("ADD #users :by")
+        .update_expression(COUNT_ADD)
         .expression_attribute_names("#users", "users")
         .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
         .build()
