@@ -50,7 +50,7 @@ pub async fn handle(app: &App, req: &http::Request<Body>) -> Option<Response<Bod
         ),
         (&Method::GET, "/dev/idp/sso") => sp_initiated(app, &idp, &query(req)).await,
         (&Method::GET, "/dev/idp/start") => idp_initiated(app, &idp, &query(req)).await,
-        (&Method::POST, "/dev/idp/respond") => respond(app, &idp, &form(req.body().as_ref())),
+        (&Method::POST, "/dev/idp/respond") => respond(app, &idp, &form(req.body().as_ref())).await,
         (&Method::GET, "/dev/app") | (&Method::GET, "/dev/app/") => app_page(app, req),
         (_, p) if p.starts_with("/dev/app/") => app_page(app, req),
         (&Method::GET, "/dev/mail") => crate::mail_viewer::page(app, req).await,
@@ -110,10 +110,18 @@ async fn idp_initiated(app: &App, idp: &DevIdp, q: &HashMap<String, String>) -> 
     html(StatusCode::OK, login_page(idp, &form, &users))
 }
 
-fn respond(app: &App, idp: &DevIdp, f: &HashMap<String, String>) -> Response<Body> {
+/// The login page's answer: `user` (a button: email, newline, display name) or `name_id`
+/// and `display_name`; signed, and encrypted when the switch is on.
+async fn respond(app: &App, idp: &DevIdp, f: &HashMap<String, String>) -> Response<Body> {
     let field = |k: &str| f.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let picked = field("user").map(|u| u.split_once('\n').unwrap_or((u, "")));
+    let name_id = picked.map(|(email, _)| email).or(field("name_id"));
+    let display_name = picked
+        .map(|(_, name)| name)
+        .filter(|n| !n.is_empty())
+        .or(field("display_name"));
     let (Some(name_id), Some(acs_url), Some(audience)) =
-        (field("name_id"), field("acs_url"), field("audience"))
+        (name_id, field("acs_url"), field("audience"))
     else {
         return bad("name_id, acs_url and audience are required.");
     };
@@ -126,9 +134,22 @@ fn respond(app: &App, idp: &DevIdp, f: &HashMap<String, String>) -> Response<Bod
         name_id,
         in_response_to: field("in_response_to"),
         now: app.now(),
-        attributes: default_attributes(name_id, field("display_name").unwrap_or(name_id)),
+        attributes: default_attributes(name_id, display_name.unwrap_or(name_id)),
     };
-    match idp.signed_response(&params) {
+    let answer = if field("encrypt").is_some() {
+        match app
+            .sp_keys()
+            .await
+            .map(|k| k.active_encryption().map(|k| k.cert_der.clone()))
+        {
+            Ok(Some(cert)) => idp.encrypted_response(&params, &cert),
+            Ok(None) => Err("this stack has no SP encryption key".to_owned()),
+            Err(e) => Err(e.to_string()),
+        }
+    } else {
+        idp.signed_response(&params)
+    };
+    match answer {
         Ok(signed) => html(
             StatusCode::OK,
             auto_post_form(acs_url, &signed, field("relay_state")),

@@ -9,7 +9,7 @@
 
 use base64::Engine;
 use criterion::{Criterion, criterion_group, criterion_main};
-use shared::saml::{AcsContext, TrustedKeys, validate_form_value};
+use shared::saml::{AcsContext, DecryptionKeys, TrustedKeys, validate_form_value};
 use std::hint::black_box;
 
 fn fixture(name: &str) -> String {
@@ -19,11 +19,14 @@ fn fixture(name: &str) -> String {
 
 fn bench(c: &mut Criterion) {
     let trusted = TrustedKeys::from_pem(&[&fixture("keys/idp.crt")]).unwrap();
+    let decryption = DecryptionKeys::from_pem(&[&fixture("keys/sp-enc.key")]).unwrap();
     let ctx = AcsContext {
         sp_entity_id: "https://sp.example.com/saml/acme",
         acs_url: "https://sp.example.com/saml/acme/acs",
         idp_entity_id: "http://www.okta.com/exk1fixture0000000",
         trusted: &trusted,
+        decryption: &decryption,
+        want_assertions_signed: false,
         now: 1_767_225_900,
         skew_secs: 60,
     };
@@ -37,6 +40,13 @@ fn bench(c: &mut Criterion) {
     c.bench_function(
         "validate_form_value okta signed response and assertion",
         |b| b.iter(|| validate_form_value(black_box(&both), &ctx).unwrap()),
+    );
+    // Beside the plain one: the same signed assertion, encrypted (RSA-OAEP, AES-256-GCM).
+    let encrypted =
+        base64::engine::general_purpose::STANDARD.encode(fixture("encrypted-aes256-gcm-oaep.xml"));
+    c.bench_function(
+        "validate_form_value okta signed assertion, encrypted aes256-gcm",
+        |b| b.iter(|| validate_form_value(black_box(&encrypted), &ctx).unwrap()),
     );
 }
 

@@ -29,6 +29,10 @@ pub struct Config {
     /// Most users a SCIM filter no key can answer may examine; over it, `400 tooMany`
     /// (`SCIM_FILTER_MAX_USERS`, default 10,000).
     pub scim_filter_max_users: usize,
+    /// `WANT_ASSERTIONS_SIGNED` (default false): the SP metadata says so and the ACS then
+    /// refuses an Assertion without its own signature. Off, a signature of the Response or
+    /// of the Assertion suffices (CONTRACT); an encrypted Assertion must always be signed.
+    pub want_assertions_signed: bool,
 }
 
 /// CONTRACT.md "Session handoff to the app".
@@ -73,6 +77,10 @@ impl Config {
             session_handoff: parse_handoff(lookup("SESSION_HANDOFF"))?,
             session_cookie_domain: parse_cookie_domain(lookup("SESSION_COOKIE_DOMAIN"))?,
             scim_filter_max_users: parse_max_users(lookup("SCIM_FILTER_MAX_USERS"))?,
+            want_assertions_signed: parse_bool(
+                "WANT_ASSERTIONS_SIGNED",
+                lookup("WANT_ASSERTIONS_SIGNED"),
+            )?,
         })
     }
 

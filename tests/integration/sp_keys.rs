@@ -2,7 +2,8 @@
 //! certificate and `AuthnRequestsSigned="true"`, and each HTTP-Redirect AuthnRequest is
 //! signed (RSA-SHA256, SAML bindings 3.4.4.1) so that an independent verifier (the
 //! `openssl` command line, given only the metadata's certificate) accepts it, and refuses
-//! it once a byte of the signed query changes.
+//! it once a byte of the signed query changes; WantAssertionsSigned as configured; and the
+//! dev IdP's "encrypt" switch, whose encrypted assertion logs a user in.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -165,4 +166,50 @@ async fn each_redirect_authn_request_is_signed_and_an_independent_verifier_agree
         .through_idp(&sso, &format!("admin@{}.example.com", s.company))
         .await;
     assert!(page.contains("SAMLResponse"));
+}
+
+#[tokio::test]
+async fn want_assertions_signed_is_published_as_configured() {
+    let default = sp_metadata(&stack().await).await;
+    assert!(
+        default.contains("WantAssertionsSigned=\"false\""),
+        "{default}"
+    );
+    let on = crate::saml_flow::stack_with(&[("WANT_ASSERTIONS_SIGNED", "true")]).await;
+    let metadata = sp_metadata(&on).await;
+    assert!(
+        metadata.contains("WantAssertionsSigned=\"true\""),
+        "{metadata}"
+    );
+}
+
+#[tokio::test]
+async fn the_dev_idp_encrypt_switch_logs_in_through_an_encrypted_assertion() {
+    let s = stack().await;
+    s.connect().await;
+    let user_name = format!("sealed@{}.example.com", s.company);
+    let id = s.scim_user(&user_name).await;
+    let start = s
+        .http
+        .get(format!("{}/dev/idp/start?companyId={}", s.base, s.company))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(start.contains("name=\"encrypt\""), "{start}");
+
+    let page = s.idp_initiated(&user_name, &[("encrypt", "1")]).await;
+    let posted = STANDARD
+        .decode(crate::saml_flow::hidden(&page, "SAMLResponse"))
+        .unwrap();
+    let posted = String::from_utf8(posted).unwrap();
+    assert!(posted.contains("<saml2:EncryptedAssertion"), "{posted}");
+    assert!(!posted.contains("<saml2:Assertion"), "{posted}");
+    assert!(!posted.contains(&user_name), "the NameID travels encrypted");
+
+    let done = s.post_acs(&page).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(s.session_of(&done).sub, id);
 }

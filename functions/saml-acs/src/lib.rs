@@ -52,6 +52,7 @@ async fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
         &login::sp_entity_id(app, org),
         &login::acs_url(app, org),
         keys,
+        app.config.want_assertions_signed,
     )
     .map_err(|e| Error::internal(format!("SP metadata: {e}")))?;
     Ok(shared::http::response(

@@ -155,19 +155,34 @@ impl DevIdp {
     /// An Okta-shaped `saml2p:Response` with its Assertion signed (RSA-SHA256, exclusive
     /// c14n) by the dev key, as the base64 `SAMLResponse` form value.
     pub fn signed_response(&self, r: &ResponseParams) -> Result<String, String> {
+        self.signed_xml(r).map(|xml| STANDARD.encode(xml))
+    }
+
+    /// The same, its signed Assertion then encrypted for the SP's encryption certificate
+    /// (Okta's "Assertion Encryption": RSA-OAEP, AES-256-GCM), as the form value.
+    pub fn encrypted_response(
+        &self,
+        r: &ResponseParams,
+        sp_cert_der: &[u8],
+    ) -> Result<String, String> {
+        let signed = self.signed_xml(r)?;
+        let encrypted = shared::saml::encrypt::encrypt_assertion(&signed, sp_cert_der)?;
+        Ok(STANDARD.encode(encrypted))
+    }
+
+    fn signed_xml(&self, r: &ResponseParams) -> Result<String, String> {
         check_http_url(r.acs_url)?;
         if r.name_id.trim().is_empty() {
             return Err("the NameID is empty".to_owned());
         }
         let unsigned = response_xml(&self.entity_id, r, &Instants::at(r.now)?);
-        let signed = sign_response(
+        sign_response(
             &unsigned,
             &self.key_pem,
             &self.cert_pem,
             SignWhat::Assertion,
         )
-        .map_err(|e| e.to_string())?;
-        Ok(STANDARD.encode(signed))
+        .map_err(|e| e.to_string())
     }
 }
 

@@ -17,10 +17,11 @@ pub struct LoginForm<'a> {
     pub audience: &'a str,
 }
 
-/// The dev IdP's login page: one button per user (email, display name), each a form
-/// posting to `{base}/respond` with hidden `name_id`, `display_name`, `acs_url`,
-/// `audience`, `in_response_to`, `relay_state` (empty when absent), plus a form with a
-/// free-text NameID. Every value is HTML-escaped.
+/// The dev IdP's login page: one form posting to `{base}/respond` with hidden `acs_url`,
+/// `audience`, `in_response_to`, `relay_state` (empty when absent), the "encrypt" switch (a
+/// checkbox: the assertion is then encrypted for the SP's encryption certificate) and one
+/// submit button per user (`user` = email, a newline, display name); then a form with a
+/// free-text NameID and its own switch. Every value is HTML-escaped.
 pub fn login_page(idp: &DevIdp, form: &LoginForm, users: &[(String, String)]) -> String {
     let action = escape(&format!("{}/respond", idp.base));
     let hidden = hidden_fields(form);
@@ -28,19 +29,29 @@ pub fn login_page(idp: &DevIdp, form: &LoginForm, users: &[(String, String)]) ->
         .iter()
         .map(|(email, name)| {
             format!(
-                "<form method=\"post\" action=\"{action}\">{hidden}\
-<input type=\"hidden\" name=\"name_id\" value=\"{email}\">\
-<input type=\"hidden\" name=\"display_name\" value=\"{name}\">\
-<button type=\"submit\">{name} &lt;{email}&gt;</button></form>",
+                "<p><button type=\"submit\" name=\"user\" value=\"{value}\">{name} &lt;{email}&gt;</button></p>",
+                value = escape(&format!("{email}\n{name}")),
                 email = escape(email),
                 name = escape(name),
             )
         })
         .collect();
+    let switch = |id: &str| {
+        format!(
+            "<p><label><input type=\"checkbox\" id=\"{id}\" name=\"encrypt\" value=\"1\"> \
+Encrypt the assertion for the SP (RSA-OAEP, AES-256-GCM: Okta's \u{201c}Assertion \
+Encryption\u{201d})</label></p>"
+        )
+    };
+    let users_form = format!(
+        "<form method=\"post\" action=\"{action}\">{hidden}{encrypt}{buttons}</form>",
+        encrypt = switch("encrypt"),
+    );
     let free_text = format!(
-        "<form method=\"post\" action=\"{action}\">{hidden}\
+        "<form method=\"post\" action=\"{action}\">{hidden}{encrypt}\
 <label>NameID <input type=\"text\" name=\"name_id\" placeholder=\"someone@example.com\" required></label>\
-<input type=\"hidden\" name=\"display_name\" value=\"\"> <button type=\"submit\">Sign in</button></form>"
+<input type=\"hidden\" name=\"display_name\" value=\"\"> <button type=\"submit\">Sign in</button></form>",
+        encrypt = switch("encrypt-other"),
     );
     page(
         "Dev IdP \u{2014} local only",
@@ -48,7 +59,7 @@ pub fn login_page(idp: &DevIdp, form: &LoginForm, users: &[(String, String)]) ->
             "<h1>Dev IdP \u{2014} local only</h1><p>A stand-in for Okta on the local stack, \
 never deployed. It signs an assertion for whoever you pick, with a key committed to \
 the repository.</p><p>Signing in to <b>{sp}</b><br>ACS <code>{acs}</code></p>\
-<h2>Users</h2>{buttons}<h2>Someone else</h2>{free_text}",
+<h2>Users</h2>{users_form}<h2>Someone else</h2>{free_text}",
             sp = escape(form.sp_label),
             acs = escape(form.acs_url),
         ),

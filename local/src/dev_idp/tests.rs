@@ -33,6 +33,8 @@ fn validate(idp: &DevIdp, b64: &str) -> Result<ValidatedAssertion, Rejection> {
         acs_url: ACS,
         idp_entity_id: &idp.entity_id,
         trusted: &trusted,
+        decryption: &shared::saml::DecryptionKeys::none(),
+        want_assertions_signed: false,
         now: now().unix_timestamp(),
         skew_secs: 180,
     };

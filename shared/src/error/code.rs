@@ -75,7 +75,8 @@ codes! {
     SamlNameIdUnnormalized = "saml_name_id_unnormalized", FORBIDDEN, says "Your identity provider sent a user name holding look-alike Unicode characters; ask your admin.";
     SamlMissingNameId = "saml_missing_name_id", FORBIDDEN, says SAML_REFUSED;
     SamlAssertionInvalid = "saml_assertion_invalid", FORBIDDEN, says SAML_REFUSED;
-    SamlEncryptedAssertionUnsupported = "saml_encrypted_assertion_unsupported", FORBIDDEN, says SAML_REFUSED;
+    SamlEncryptionInvalid = "saml_encryption_invalid", FORBIDDEN, says SAML_REFUSED;
+    SamlDecryptionFailed = "saml_decryption_failed", FORBIDDEN, says SAML_REFUSED;
     SamlUnsigned = "saml_unsigned", FORBIDDEN, says SAML_REFUSED;
     SamlSignatureInvalid = "saml_signature_invalid", FORBIDDEN, says SAML_REFUSED;
     SamlAlgorithmNotAllowed = "saml_algorithm_not_allowed", FORBIDDEN, says SAML_REFUSED;

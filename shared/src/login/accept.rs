@@ -122,11 +122,14 @@ async fn accept_for(
         .idp_keys
         .get_or_parse(org.as_str(), config.version, &certs(config))?;
     let (sp_entity, acs) = (sp_entity_id(app, org), acs_url(app, org));
+    let sp_keys = app.sp_keys().await?;
     let ctx = AcsContext {
         sp_entity_id: &sp_entity,
         acs_url: &acs,
         idp_entity_id: config.idp_entity_id.as_deref().unwrap_or_default(),
         trusted: &keys,
+        decryption: &sp_keys.decryption,
+        want_assertions_signed: app.config.want_assertions_signed,
         now: app.now().unix_timestamp(),
         skew_secs: app.config.clock_skew.as_secs() as i64,
     };

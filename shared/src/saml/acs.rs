@@ -4,6 +4,7 @@
 //! the values returned here. Modelled on crewjam/saml's `service_provider.go`.
 
 use super::acs_steps as step;
+use super::decrypt::{self, DecryptionKeys};
 use super::rejection::Rejection;
 use super::verify::{self, SignedElement, TrustedKeys, Verified};
 use super::xml::required_attr;
@@ -22,6 +23,11 @@ pub struct AcsContext<'a> {
     pub idp_entity_id: &'a str,
     /// The org's IdP signing keys, built once per cold start.
     pub trusted: &'a TrustedKeys,
+    /// The SP's decryption keys, for an `EncryptedAssertion`.
+    pub decryption: &'a DecryptionKeys,
+    /// `WANT_ASSERTIONS_SIGNED`: the Assertion must be signed itself (a signed Response
+    /// alone is not enough). An encrypted Assertion always must.
+    pub want_assertions_signed: bool,
     /// Now, in unix seconds.
     pub now: i64,
     /// Allowed clock skew, in seconds, applied to every time check.
@@ -94,8 +100,21 @@ pub fn validate_xml(xml: &[u8], ctx: &AcsContext) -> Result<ValidatedAssertion, 
     // Requester...) usually has no assertion, and its status is the useful reason.
     // Reading an unsigned value only to refuse cannot help an attacker.
     step::check_status(&doc, response)?;
+    if decrypt::is_encrypted(&doc) {
+        let clear = decrypt::decrypted_response(&doc, text, response, ctx.decryption, ctx.trusted)?;
+        return validate_clear(&clear, ctx);
+    }
     let verified = verify::verify_signatures(&doc, text, ctx.trusted)?;
-    read_verified(&doc, &verified, ctx)
+    read_verified(&doc, &verified, ctx, ctx.want_assertions_signed)
+}
+
+/// The decrypted Response, parsed again and held to every rule, its Assertion's own
+/// signature required.
+fn validate_clear(clear: &str, ctx: &AcsContext) -> Result<ValidatedAssertion, Rejection> {
+    step::refuse_doctype(clear)?;
+    let doc = verify::parse(clear)?;
+    let verified = verify::verify_signatures(&doc, clear, ctx.trusted)?;
+    read_verified(&doc, &verified, ctx, true)
 }
 
 /// The protocol rules of SAML profiles 4.1.4.2-4.1.4.3 on the verified tree.
@@ -103,7 +122,11 @@ fn read_verified(
     doc: &Document<'_>,
     v: &Verified,
     ctx: &AcsContext,
+    assertion_signature_required: bool,
 ) -> Result<ValidatedAssertion, Rejection> {
+    if assertion_signature_required && !v.assertion_signed {
+        return Err(Rejection::AssertionUnsigned);
+    }
     let (response, assertion) = (v.response, v.assertion);
     step::check_version(doc, assertion, "Assertion")?;
     step::check_destination(doc, response, ctx.acs_url, v.response_signed)?;

@@ -48,9 +48,26 @@ pub enum Rejection {
     /// A timestamp is not an xs:dateTime in UTC.
     #[error("{what} is not an xs:dateTime in UTC: {value}")]
     BadTime { what: &'static str, value: String },
-    /// `EncryptedAssertion` is not supported yet.
-    #[error("EncryptedAssertion is not supported")]
-    EncryptedAssertion,
+    /// An `EncryptedAssertion` beside (or inside) a plain Assertion: one response, one
+    /// assertion.
+    #[error("response holds an EncryptedAssertion and a plain Assertion")]
+    EncryptedAndPlain,
+    /// The encryption structure outside the profile (checked before any crypto).
+    #[error("encryption profile: {0}")]
+    EncryptionProfile(&'static str),
+    /// An element of the encryption structure is not the one its place requires.
+    #[error("encryption profile: expected {0} here")]
+    EncryptionElement(&'static str),
+    /// Decryption failed, for whatever reason (key, padding, tag, clear text): one refusal.
+    #[error("the EncryptedAssertion could not be decrypted: {0}")]
+    DecryptionFailed(String),
+    /// The Response's signature covered the ciphertext; the clear Assertion is unsigned.
+    #[error("only the ciphertext is signed: the decrypted Assertion carries no signature")]
+    CiphertextOnlySigned,
+    /// `WANT_ASSERTIONS_SIGNED`: the Assertion itself must be signed, the Response's
+    /// signature is not enough.
+    #[error("the Assertion is not signed itself (WantAssertionsSigned)")]
+    AssertionUnsigned,
     /// No `saml:Assertion` at all.
     #[error("response holds no Assertion")]
     NoAssertion,
@@ -172,8 +189,12 @@ impl Rejection {
             NoAssertion | MultipleAssertions(_) | AssertionNotChild => {
                 ErrorCode::SamlAssertionInvalid
             }
-            EncryptedAssertion => ErrorCode::SamlEncryptedAssertionUnsupported,
-            Unsigned | NotCovered => ErrorCode::SamlUnsigned,
+            EncryptedAndPlain => ErrorCode::SamlAssertionInvalid,
+            EncryptionProfile(_) | EncryptionElement(_) => ErrorCode::SamlEncryptionInvalid,
+            DecryptionFailed(_) => ErrorCode::SamlDecryptionFailed,
+            Unsigned | NotCovered | CiphertextOnlySigned | AssertionUnsigned => {
+                ErrorCode::SamlUnsigned
+            }
             SignatureProfile(_) | ReferenceUri(_) | SignatureInvalid(_) => {
                 ErrorCode::SamlSignatureInvalid
             }

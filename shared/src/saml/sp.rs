@@ -62,19 +62,21 @@ impl SpError {
 }
 
 /// SP metadata (SAML metadata 2.4.4): entityID, one AssertionConsumerService with the
-/// HTTP-POST binding, NameIDFormat emailAddress, AuthnRequestsSigned false (our requests
-/// go unsigned), WantAssertionsSigned true.
+/// HTTP-POST binding, NameIDFormat emailAddress; without keys, AuthnRequestsSigned false
+/// and WantAssertionsSigned false.
 pub fn sp_metadata_xml(entity_id: &str, acs_url: &str) -> Result<String, SpError> {
-    sp_metadata_xml_with_keys(entity_id, acs_url, &SpKeys::default())
+    sp_metadata_xml_with_keys(entity_id, acs_url, &SpKeys::default(), false)
 }
 
 /// The SP metadata with its keys: a `KeyDescriptor use="signing"` for every signing
 /// certificate and `use="encryption"` for every encryption one (next, active and previous
-/// during a rotation), and `AuthnRequestsSigned="true"` when a signing key is active.
+/// during a rotation), `AuthnRequestsSigned="true"` when a signing key is active, and
+/// `WantAssertionsSigned` as configured (`WANT_ASSERTIONS_SIGNED`).
 pub fn sp_metadata_xml_with_keys(
     entity_id: &str,
     acs_url: &str,
     keys: &SpKeys,
+    want_assertions_signed: bool,
 ) -> Result<String, SpError> {
     non_empty("SP entity ID", entity_id)?;
     let acs_url = absolute_url("ACS URL", acs_url)?;
@@ -102,7 +104,7 @@ pub fn sp_metadata_xml_with_keys(
         protocol_support_enumeration: Some(SAML2_PROTOCOL.to_owned()),
         authn_requests_signed: Some(keys.active_signing().is_some()),
         key_descriptors: (!descriptors.is_empty()).then_some(descriptors),
-        want_assertions_signed: Some(true),
+        want_assertions_signed: Some(want_assertions_signed),
         name_id_formats: Some(vec![
             NameIdFormat::EmailAddressNameIDFormat.value().to_owned(),
         ]),

@@ -14,6 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
+use super::decrypt::DecryptionKeys;
 use crate::error::Error;
 
 /// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha256`: the only SigAlg sent.
@@ -65,6 +66,8 @@ impl SpKey {
 pub struct SpKeys {
     pub signing: Vec<SpKey>,
     pub encryption: Vec<SpKey>,
+    /// The encryption keys as bergshamra decrypts with them, active first.
+    pub decryption: Arc<DecryptionKeys>,
 }
 
 /// The secret's `spKeys` field as stored.
@@ -100,15 +103,25 @@ impl SpKeys {
             }
             Ok(parsed)
         };
+        let mut by_order: Vec<&StoredKey> = stored.encryption.iter().collect();
+        by_order.sort_by_key(|k| k.state != KeyState::Active);
+        let pems: Vec<&str> = by_order.iter().map(|k| k.key.as_str()).collect();
+        let decryption = DecryptionKeys::from_pem(&pems).map_err(Error::internal)?;
         Ok(Self {
             signing: parse_all(&stored.signing, "signing")?,
             encryption: parse_all(&stored.encryption, "encryption")?,
+            decryption: Arc::new(decryption),
         })
     }
 
     /// The key that signs AuthnRequests, if the deployment has one.
     pub fn active_signing(&self) -> Option<&SpKey> {
         self.signing.iter().find(|k| k.state == KeyState::Active)
+    }
+
+    /// The encryption certificate IdPs should encrypt for now.
+    pub fn active_encryption(&self) -> Option<&SpKey> {
+        self.encryption.iter().find(|k| k.state == KeyState::Active)
     }
 
     /// Decryption keys, the active one first.

@@ -114,6 +114,7 @@ pub(crate) struct Verified {
     pub response: NodeId,
     pub assertion: NodeId,
     pub response_signed: bool,
+    pub assertion_signed: bool,
 }
 
 impl Verified {
@@ -173,7 +174,34 @@ pub(crate) fn verify_signatures(
         response,
         assertion,
         response_signed: covered.contains(&response),
+        assertion_signed: covered.contains(&assertion),
     })
+}
+
+/// Crypto for signatures whose shape already passed the profile, all of which must be
+/// valid and cover `target` (the Response over an EncryptedAssertion).
+pub(crate) fn verify_covering(
+    doc: &Document<'_>,
+    xml: &str,
+    trusted: &TrustedKeys,
+    signatures: &[NodeId],
+    target: NodeId,
+) -> Result<(), Rejection> {
+    if signatures
+        .iter()
+        .any(|&s| covered_target(doc, s, &[target]).is_none())
+    {
+        return Err(Rejection::NotCovered);
+    }
+    let results =
+        bergshamra::dsig::verify::verify_all_document_with_source(&trusted.ctx, doc, Some(xml))
+            .map_err(|e| Rejection::SignatureInvalid(clip_long(&e.to_string())))?;
+    let covered = all_valid_and_covered(doc, &results, signatures.len(), &[target])?;
+    if covered.len() == signatures.len() {
+        Ok(())
+    } else {
+        Err(Rejection::NotCovered)
+    }
 }
 
 /// Exactly one `saml:Assertion` in the whole document, a direct child of the
@@ -182,7 +210,7 @@ pub(crate) fn verify_signatures(
 /// ds:Object or inside the forged assertion.
 fn the_assertion(doc: &Document<'_>, response: NodeId) -> Result<NodeId, Rejection> {
     if !descendants_named(doc, SAML, "EncryptedAssertion").is_empty() {
-        return Err(Rejection::EncryptedAssertion);
+        return Err(Rejection::EncryptedAndPlain);
     }
     match descendants_named(doc, SAML, "Assertion").as_slice() {
         [] => Err(Rejection::NoAssertion),

@@ -1,6 +1,8 @@
 //! Shared fixtures, context and small XML splicing helpers for the tests.
 
-use shared::saml::{AcsContext, Rejection, TrustedKeys, ValidatedAssertion, validate_xml};
+use shared::saml::{
+    AcsContext, DecryptionKeys, Rejection, TrustedKeys, ValidatedAssertion, validate_xml,
+};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -30,12 +32,20 @@ pub fn trusted() -> &'static TrustedKeys {
     KEYS.get_or_init(|| TrustedKeys::from_pem(&[&fixture("keys/idp.crt")]).unwrap())
 }
 
+/// The SP's encryption key, parsed once for the whole test binary.
+pub fn decryption() -> &'static DecryptionKeys {
+    static KEYS: OnceLock<DecryptionKeys> = OnceLock::new();
+    KEYS.get_or_init(|| DecryptionKeys::from_pem(&[&fixture("keys/sp-enc.key")]).unwrap())
+}
+
 pub fn ctx_with(trusted: &TrustedKeys) -> AcsContext<'_> {
     AcsContext {
         sp_entity_id: SP,
         acs_url: ACS,
         idp_entity_id: IDP,
         trusted,
+        decryption: decryption(),
+        want_assertions_signed: false,
         now: NOW,
         skew_secs: 60,
     }

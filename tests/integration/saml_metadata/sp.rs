@@ -66,7 +66,7 @@ fn sp_metadata_has_the_entity_id_post_acs_email_name_id_and_signing_flags() {
     assert_eq!(doc.get_attribute(root, "entityID"), Some(SP_ENTITY_ID));
     let sp = doc.get_elements_by_tag_name_ns(MD_NS, "SPSSODescriptor")[0];
     assert_eq!(doc.get_attribute(sp, "AuthnRequestsSigned"), Some("false"));
-    assert_eq!(doc.get_attribute(sp, "WantAssertionsSigned"), Some("true"));
+    assert_eq!(doc.get_attribute(sp, "WantAssertionsSigned"), Some("false"));
     assert_eq!(
         doc.get_attribute(sp, "protocolSupportEnumeration"),
         Some(SAMLP_NS)
@@ -93,7 +93,7 @@ fn sp_metadata_parses_back_with_samael() {
     assert_eq!(parsed.entity_id.as_deref(), Some(SP_ENTITY_ID));
     let sp = &parsed.sp_sso_descriptors.unwrap()[0];
     assert_eq!(sp.assertion_consumer_services[0].location, ACS_URL);
-    assert_eq!(sp.want_assertions_signed, Some(true));
+    assert_eq!(sp.want_assertions_signed, Some(false));
     assert_eq!(sp.authn_requests_signed, Some(false));
 }
 
