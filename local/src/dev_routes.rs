@@ -46,9 +46,12 @@ pub async fn handle(app: &App, req: &http::Request<Body>) -> Option<Response<Bod
         (&Method::GET, "/dev/idp/metadata") => text(
             StatusCode::OK,
             "application/samlmetadata+xml",
-            idp.metadata_xml(),
+            idp.metadata_xml(query(req).get("binding").is_some_and(|b| b == "post")),
         ),
-        (&Method::GET, "/dev/idp/sso") => sp_initiated(app, &idp, &query(req)).await,
+        (&Method::GET, "/dev/idp/sso") => sp_initiated(app, &idp, &query(req), false).await,
+        (&Method::POST, "/dev/idp/sso") => {
+            sp_initiated(app, &idp, &form(req.body().as_ref()), true).await
+        }
         (&Method::GET, "/dev/idp/start") => idp_initiated(app, &idp, &query(req)).await,
         (&Method::POST, "/dev/idp/respond") => respond(app, &idp, &form(req.body().as_ref())).await,
         (&Method::GET, "/dev/app") | (&Method::GET, "/dev/app/") => app_page(app, req),
@@ -74,11 +77,22 @@ async fn users_for(app: &App, acs_url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn sp_initiated(app: &App, idp: &DevIdp, q: &HashMap<String, String>) -> Response<Body> {
+/// An SP's AuthnRequest, by HTTP-Redirect (the query) or HTTP-POST (`posted`: the form).
+async fn sp_initiated(
+    app: &App,
+    idp: &DevIdp,
+    q: &HashMap<String, String>,
+    posted: bool,
+) -> Response<Body> {
     let Some(request) = q.get("SAMLRequest") else {
         return bad("No SAMLRequest.");
     };
-    let info: AuthnRequestInfo = match DevIdp::parse_authn_request(request) {
+    let parsed = if posted {
+        DevIdp::parse_posted_authn_request(request)
+    } else {
+        DevIdp::parse_authn_request(request)
+    };
+    let info: AuthnRequestInfo = match parsed {
         Ok(info) => info,
         Err(e) => return bad(&format!("Unreadable AuthnRequest: {e}")),
     };

@@ -38,3 +38,36 @@ dt{{font-weight:600;margin-top:.5rem}}dd{{margin:0}}</style></head>\
         message = escape(message),
     )
 }
+
+/// The HTTP-POST binding's page (SAML bindings 3.5.4): a form posting `fields` (the absent
+/// ones left out) to `action`, submitted by `script` (which the caller's CSP allows by
+/// hash), with a visible button when scripts are off.
+pub fn auto_post_page(
+    title: &str,
+    action: &str,
+    fields: &[(&str, Option<&str>)],
+    script: &str,
+) -> String {
+    let inputs: String = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            value.map(|v| {
+                format!(
+                    "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                    escape(name),
+                    escape(v)
+                )
+            })
+        })
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}}</style>\
+</head><body><h1>{title}</h1><form method=\"post\" action=\"{action}\">{inputs}\
+<p>Taking you to your identity provider\u{2026}</p><button type=\"submit\">Continue</button></form>\
+<script>{script}</script></body></html>",
+        title = escape(title),
+        action = escape(action),
+    )
+}

@@ -51,16 +51,9 @@ async fn load(app: &App, source: &Source) -> Result<IdpMetadata, Error> {
             .map_err(|e| unprocessable(e.code(), e.to_string()))?,
         Source::Xml(xml) => xml.as_bytes().to_vec(),
     };
-    let metadata =
-        parse_idp_metadata(&bytes, local).map_err(|e| unprocessable(e.code(), e.to_string()))?;
-    if metadata.sso_url_redirect.is_none() {
-        // SP-initiated login uses the HTTP-Redirect binding (SAML bindings 3.4).
-        return Err(unprocessable(
-            ErrorCode::MetadataInvalid,
-            "The metadata has no HTTP-Redirect SingleSignOnService.",
-        ));
-    }
-    Ok(metadata)
+    // An IdP offering only HTTP-POST SSO (JumpCloud's export) is accepted: SP-initiated
+    // login then posts the AuthnRequest (`login::start`).
+    parse_idp_metadata(&bytes, local).map_err(|e| unprocessable(e.code(), e.to_string()))
 }
 
 fn certificates(metadata: &IdpMetadata) -> Vec<IdpCertificate> {

@@ -28,3 +28,11 @@ pub fn scim_base(config: &Config) -> String {
 pub fn binding_link(config: &Config, token: &str) -> String {
     config.public_url(&format!("/bind/{token}"))
 }
+
+/// `{base}/saml/{companyId}/login?request={id}`: the HTTP-POST form of a stored request.
+pub fn login_request_url(config: &Config, org: &CompanyId, request_id: &str) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("request", request_id)
+        .finish();
+    config.public_url(&format!("/saml/{org}/login?{query}"))
+}

@@ -17,6 +17,7 @@ mod foundation;
 mod identity;
 mod lifecycle;
 mod metadata_ingest;
+mod post_binding;
 mod saml_acs;
 mod saml_flow;
 mod saml_metadata;

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::App;
 use shared::error::{Error, ErrorCode};
@@ -24,7 +23,7 @@ async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     let (org, user, jti) = shared::binding::check_link(app, &token).await?;
     let config = shared::login::org_config(app, &org).await?;
     shared::sso::require_enabled(Some(config.status), "binding link used while SSO is off")?;
-    let url = shared::login::start_login(
+    let start = shared::login::start_login(
         app,
         &org,
         &config,
@@ -35,5 +34,5 @@ async fn confirm(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         None,
     )
     .await?;
-    shared::http::redirect(StatusCode::FOUND, &url, None)
+    start.into_response()
 }

@@ -62,13 +62,21 @@ async fn metadata(app: &App, org: &CompanyId) -> Result<Response<Body>, Error> {
     ))
 }
 
-/// `GET /saml/{companyId}/login?relay=/path`: 302 to the IdP with a stored request.
+/// `GET /saml/{companyId}/login?relay=/path`: 302 to the IdP with a stored request, or,
+/// for an IdP that offers only HTTP-POST, the auto-submitting form. With `?request=` (the
+/// verify flow's `loginUrl` for such an IdP), the form of that stored request again.
 async fn start(app: &App, req: &Request, org: &CompanyId) -> Result<Response<Body>, Error> {
     let config = login::org_config(app, org).await?;
+    if let Some(request) = query_param(req, "request") {
+        return login::resume_login(app, org, &config, &request)
+            .await?
+            .into_response();
+    }
     shared::sso::require_enabled(Some(config.status), "login started while SSO is off")?;
     let relay = Some(login::safe_relay(query_param(req, "relay").as_deref()));
-    let url = login::start_login(app, org, &config, Purpose::Login, relay).await?;
-    redirect(StatusCode::FOUND, &url, None)
+    login::start_login(app, org, &config, Purpose::Login, relay)
+        .await?
+        .into_response()
 }
 
 /// `POST /session/exchange` `{"code"}`: the app's server trades a one-use code for the

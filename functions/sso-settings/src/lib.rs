@@ -95,9 +95,9 @@ async fn verify(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> 
         .as_ref()
         .filter(|c| c.status != SsoStatus::Unconfigured)
         .ok_or_else(|| Error::new(ErrorCode::NotConfigured, "Add the IdP metadata first."))?;
-    let url =
+    let start =
         shared::login::start_login(app, ctx.company_id(), config, Purpose::Verify, None).await?;
-    Ok(json(StatusCode::OK, &json!({ "loginUrl": url })))
+    Ok(json(StatusCode::OK, &json!({ "loginUrl": start.url() })))
 }
 
 /// `POST /admin/scim/token`: turns SCIM on or rotates; the token is shown this once.

@@ -83,9 +83,15 @@ impl DevIdp {
     }
 
     /// SAML metadata 2.4.3: one IDPSSODescriptor for SAML 2.0, the signing certificate,
-    /// NameIDFormat emailAddress, SingleSignOnService `{base}/sso` in both bindings.
-    pub fn metadata_xml(&self) -> String {
+    /// NameIDFormat emailAddress, SingleSignOnService `{base}/sso` in both bindings, or
+    /// (`post_only`, as JumpCloud's export) in HTTP-POST alone.
+    pub fn metadata_xml(&self, post_only: bool) -> String {
         let sso = escape(&format!("{}/sso", self.base));
+        let redirect = if post_only {
+            String::new()
+        } else {
+            format!("<md:SingleSignOnService Binding=\"{HTTP_REDIRECT}\" Location=\"{sso}\"/>")
+        };
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
 <md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"{entity}\">\
@@ -93,8 +99,7 @@ impl DevIdp {
 <md:KeyDescriptor use=\"signing\"><ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\
 <ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
 </md:KeyDescriptor><md:NameIDFormat>{EMAIL_FORMAT}</md:NameIDFormat>\
-<md:SingleSignOnService Binding=\"{HTTP_REDIRECT}\" Location=\"{sso}\"/>\
-<md:SingleSignOnService Binding=\"{HTTP_POST}\" Location=\"{sso}\"/>\
+{redirect}<md:SingleSignOnService Binding=\"{HTTP_POST}\" Location=\"{sso}\"/>\
 </md:IDPSSODescriptor></md:EntityDescriptor>",
             entity = escape(&self.entity_id),
             cert = self.cert_der_base64(),
@@ -113,10 +118,27 @@ impl DevIdp {
     /// The SAMLRequest query value (already percent-decoded) of the HTTP-Redirect
     /// binding (SAML bindings 3.4.4.1): base64, raw DEFLATE, then an AuthnRequest.
     pub fn parse_authn_request(saml_request: &str) -> Result<AuthnRequestInfo, String> {
-        let xml = inflate(saml_request)?;
+        Self::read_authn_request(&inflate(saml_request)?)
+    }
+
+    /// The SAMLRequest form value of the HTTP-POST binding (SAML bindings 3.5.4): base64
+    /// of the AuthnRequest, not deflated.
+    pub fn parse_posted_authn_request(saml_request: &str) -> Result<AuthnRequestInfo, String> {
+        if saml_request.len() > MAX_REQUEST_B64 {
+            return Err("the SAMLRequest is too large".to_owned());
+        }
+        let compact: String = saml_request.split_ascii_whitespace().collect();
+        let bytes = STANDARD
+            .decode(compact)
+            .map_err(|e| format!("the SAMLRequest is not base64: {e}"))?;
+        let xml = String::from_utf8(bytes).map_err(|_| "the SAMLRequest is not UTF-8")?;
+        Self::read_authn_request(&xml)
+    }
+
+    fn read_authn_request(xml: &str) -> Result<AuthnRequestInfo, String> {
         let doc = uppsala::Parser::new()
             .with_forbid_dtd(true)
-            .parse(&xml)
+            .parse(xml)
             .map_err(|e| format!("the AuthnRequest is not XML: {e}"))?;
         let root = doc
             .document_element()

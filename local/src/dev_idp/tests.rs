@@ -55,10 +55,21 @@ fn query_value(url: &str, name: &str) -> String {
 }
 
 #[test]
+fn the_post_only_metadata_offers_the_http_post_binding_alone() {
+    let idp = DevIdp::new(BASE);
+    let metadata = parse_idp_metadata(idp.metadata_xml(true).as_bytes(), true).unwrap();
+    assert_eq!(metadata.sso_url_redirect, None);
+    assert_eq!(
+        metadata.sso_url_post.as_deref(),
+        Some(&*format!("{BASE}/sso"))
+    );
+}
+
+#[test]
 fn the_metadata_is_accepted_in_local_mode_and_carries_the_dev_certificate() {
     let idp = DevIdp::new(BASE);
 
-    let metadata = parse_idp_metadata(idp.metadata_xml().as_bytes(), true).unwrap();
+    let metadata = parse_idp_metadata(idp.metadata_xml(false).as_bytes(), true).unwrap();
 
     let der = STANDARD.decode(idp.cert_der_base64()).unwrap();
     assert_eq!(metadata.entity_id, BASE);

@@ -1,22 +1,20 @@
-//! SAML login: starting an SP-initiated login (HTTP-Redirect) and the session it ends in,
+//! SAML login: starting an SP-initiated login (`start.rs`) and the session it ends in,
 //! handed to the app as a cookie or a one-use code (CONTRACT.md "Session handoff").
 //! The ACS chain after the signature and protocol checks of `saml::acs` is `accept.rs`.
 
 mod accept;
+mod start;
 
 pub use accept::{Accepted, accept};
+pub use start::{AuthnStart, resume_login, start_login};
 
 use crate::app::App;
 use crate::config::SessionHandoff;
 use crate::error::{Error, ErrorCode};
 use crate::model::session::CODE_SECONDS;
-use crate::model::{AuthnRequest, Purpose, SessionGrant, SsoConfig, SsoStatus, User};
-use crate::saml::sp;
+use crate::model::{SessionGrant, SsoConfig, SsoStatus, User};
 use crate::tokens::{Audience, SESSION_SECONDS, SessionClaims};
 use crate::types::CompanyId;
-
-/// How long a started login may take at the IdP.
-pub const REQUEST_SECONDS: i64 = 10 * 60;
 
 pub fn sp_entity_id(app: &App, org: &CompanyId) -> String {
     crate::urls::sp_entity_id(&app.config, org)
@@ -51,42 +49,6 @@ pub async fn org_config(app: &App, org: &CompanyId) -> Result<SsoConfig, Error> 
                 format!("org {org} has no IdP configured"),
             )
         })
-}
-
-/// Stores a request and answers the IdP URL to send the browser to (HTTP-Redirect).
-pub async fn start_login(
-    app: &App,
-    org: &CompanyId,
-    config: &SsoConfig,
-    purpose: Purpose,
-    relay: Option<String>,
-) -> Result<String, Error> {
-    let idp_url = config.sso_url_redirect.as_deref().ok_or_else(|| {
-        Error::new(
-            ErrorCode::SsoNotConfigured,
-            "IdP has no HTTP-Redirect SSO URL",
-        )
-    })?;
-    let now = app.now();
-    let record = AuthnRequest {
-        id: format!("_{}", app.ids.id(20)),
-        company_id: org.clone(),
-        purpose,
-        relay,
-        expires_at: now.unix_timestamp() + REQUEST_SECONDS,
-    };
-    let (stored, keys) = futures_util::join!(app.store.put_authn_request(&record), app.sp_keys());
-    stored?;
-    sp::authn_request_redirect_url_signed(
-        idp_url,
-        &sp_entity_id(app, org),
-        &acs_url(app, org),
-        &record.id,
-        now,
-        None,
-        keys?.active_signing(),
-    )
-    .map_err(|e| Error::internal(format!("building the AuthnRequest: {e}")))
 }
 
 /// The session for a reached (so active) user, handed off as `SESSION_HANDOFF` says.

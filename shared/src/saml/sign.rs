@@ -1,6 +1,7 @@
-//! The local dev IdP's signer: enveloped, exclusive-c14n, RSA-SHA256 signatures
-//! placed right after the Issuer (the schema position, SAML core 5.4.1), with the
-//! certificate in KeyInfo, made with bergshamra's signing API. Never deployed.
+//! Enveloped, exclusive-c14n, RSA-SHA256 signatures placed right after the Issuer (the
+//! schema position, SAML core 5.4.1), with the certificate in KeyInfo, made with
+//! bergshamra's signing API: the SP's AuthnRequest for the HTTP-POST binding (SAML
+//! bindings 3.5.4), and the local dev IdP's Responses.
 
 use super::xml::{SAML, SAMLP, attr, is};
 use bergshamra::DsigContext;
@@ -61,6 +62,24 @@ pub fn sign_response(
     if matches!(sign, SignWhat::Response | SignWhat::Both) {
         sign_element(&ctx, &mut doc, response, "Response")?;
     }
+    Ok(doc.to_xml())
+}
+
+/// Sign the SP's `samlp:AuthnRequest` (HTTP-POST binding: the signature travels inside).
+pub fn sign_authn_request(
+    unsigned_xml: &str,
+    key_pem: &str,
+    cert_pem: &str,
+) -> Result<String, SignError> {
+    let mut manager = KeysManager::new();
+    manager.add_key(signing_key(key_pem, cert_pem)?);
+    let ctx = DsigContext::new(manager);
+    let mut doc = uppsala::parse(unsigned_xml).map_err(|e| SignError::Parse(e.to_string()))?;
+    let request = doc
+        .document_element()
+        .filter(|&r| is(&doc, r, SAMLP, "AuthnRequest"))
+        .ok_or(SignError::Missing("samlp:AuthnRequest"))?;
+    sign_element(&ctx, &mut doc, request, "AuthnRequest")?;
     Ok(doc.to_xml())
 }
 

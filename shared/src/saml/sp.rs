@@ -1,6 +1,7 @@
 //! The SP's own SAML documents: its metadata (an EntityDescriptor with an SPSSODescriptor)
-//! and the unsigned AuthnRequest of SP-initiated login, sent by the HTTP-Redirect binding.
-//! Both are built with samael's types; text samael writes unescaped is escaped here.
+//! and the AuthnRequest of SP-initiated login, sent by the HTTP-Redirect binding (signed
+//! over the query) or the HTTP-POST binding (an enveloped signature). Both are built with
+//! samael's types; text samael writes unescaped is escaped here.
 
 use std::io::Write as _;
 
@@ -190,6 +191,55 @@ pub fn authn_request_redirect_url_signed(
         url.query_pairs_mut().append_pair("RelayState", relay_state);
     }
     Ok(url.into())
+}
+
+/// What the HTTP-POST binding's auto-submitting form sends (SAML bindings 3.5.4): to
+/// `action`, the base64 `SAMLRequest` (not deflated) and the `RelayState`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRequest {
+    pub action: String,
+    pub saml_request: String,
+    pub relay_state: Option<String>,
+}
+
+/// The AuthnRequest for an IdP that offers only the HTTP-POST binding (JumpCloud's
+/// export): signed with `signer` when given, the signature inside the document right
+/// after the Issuer (SAML bindings 3.5.4.1, core 5.4.1).
+pub fn authn_request_post(
+    idp_sso_url: &str,
+    sp_entity_id: &str,
+    acs_url: &str,
+    request_id: &str,
+    issue_instant: OffsetDateTime,
+    relay_state: Option<&str>,
+    signer: Option<&SpKey>,
+) -> Result<PostRequest, SpError> {
+    let url = absolute_url("IdP SSO URL", idp_sso_url)?;
+    let relay_state = relay_state.filter(|r| !r.is_empty());
+    if let Some(len) = relay_state
+        .map(str::len)
+        .filter(|&l| l > MAX_RELAY_STATE_BYTES)
+    {
+        return Err(SpError::RelayStateTooLong { len });
+    }
+    let request = authn_request(&url, sp_entity_id, acs_url, request_id, issue_instant)?;
+    let xml = request.to_string().map_err(|err| SpError::Xml {
+        reason: err.to_string(),
+    })?;
+    let xml = match signer {
+        Some(key) => {
+            let (key_pem, cert_pem) = key.pems();
+            super::sign::sign_authn_request(&xml, key_pem, cert_pem).map_err(|e| SpError::Xml {
+                reason: e.to_string(),
+            })?
+        }
+        None => xml,
+    };
+    Ok(PostRequest {
+        action: url.into(),
+        saml_request: STANDARD.encode(xml),
+        relay_state: relay_state.map(str::to_owned),
+    })
 }
 
 /// SAML core 3.4.1: ID, Version 2.0, IssueInstant, Destination, the ACS URL and its

@@ -39,6 +39,8 @@ pub struct SpKey {
     pub cert_der: Vec<u8>,
     key: Arc<RsaKeyPair>,
     pkcs8: Arc<Vec<u8>>,
+    /// The private key and the certificate as stored (PEM), for the XML signer.
+    pems: Arc<(String, String)>,
 }
 
 impl std::fmt::Debug for SpKey {
@@ -58,6 +60,11 @@ impl SpKey {
     /// The private key as PKCS#8 DER (for decryption).
     pub fn pkcs8_der(&self) -> &[u8] {
         &self.pkcs8
+    }
+
+    /// The private key (PKCS#8) and the certificate, PEM.
+    pub fn pems(&self) -> (&str, &str) {
+        (&self.pems.0, &self.pems.1)
     }
 }
 
@@ -144,6 +151,7 @@ fn parse_key(stored: &StoredKey) -> Result<SpKey, Error> {
         cert_der,
         key: Arc::new(key),
         pkcs8: Arc::new(pkcs8),
+        pems: Arc::new((stored.key.clone(), stored.cert.clone())),
     })
 }
 

@@ -37,6 +37,20 @@ impl Store {
         Ok(())
     }
 
+    /// A stored request, without consuming it (the HTTP-POST form rendered again); the
+    /// caller checks its org and expiry.
+    pub async fn get_authn_request(&self, id: &str) -> Result<Option<AuthnRequest>, Error> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(keys::request_pk(id), keys::REQUEST_SK)))
+            .send()
+            .await
+            .map_err(|e| Error::from(classify(e)))?;
+        out.item.map(from_item).transpose()
+    }
+
     /// Consumes this org's request `id`: deleted and returned, so a second use finds
     /// nothing. One round trip, atomic: DeleteItem conditional on `companyId = :org`, with
     /// `ReturnValues = ALL_OLD`. Another org's request fails the condition and is left as
