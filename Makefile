@@ -12,7 +12,7 @@ FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
 # Offline SAM CLI: no telemetry calls, a region so it never asks for one.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local sp-keys \
+.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local sp-keys fuzz fuzz-smoke \
 	build check-lambda sam-validate bench-cold-start sam-build
 
 deps:
@@ -23,9 +23,22 @@ run: deps
 	cargo build -p local --bin local-gateway
 	bash scripts/services.sh fg -- target/debug/local-gateway
 
-## test: format, lints, unit and integration tests against DynamoDB Local and moto.
+## test: format, lints, unit and integration tests against DynamoDB Local and moto, then
+## each fuzz target for a few seconds.
 test: deps lint-infra lint
 	bash scripts/services.sh fg -- cargo test --workspace --all-targets
+	$(MAKE) --no-print-directory fuzz-smoke
+
+## fuzz: each fuzz target for FUZZ_SECONDS (600) with libFuzzer (cargo-fuzz, on the stable
+## toolchain with RUSTC_BOOTSTRAP=1), from the golden fixtures; figures at the end.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := acs metadata scim_filter scim_patch binding_token
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## fuzz-smoke: the same, a few seconds each, unoptimized (quicker to build): in make test.
+fuzz-smoke:
+	bash scripts/fuzz.sh 4 --dev $(FUZZ_TARGETS)
 
 ## lint-infra: cfn-lint on template.yaml; template routes <-> openapi.yaml <-> tests/events.
 lint-infra: deps

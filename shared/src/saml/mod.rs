@@ -7,6 +7,7 @@ mod acs_steps;
 pub mod decrypt;
 mod dsig_profile;
 pub mod encrypt;
+#[cfg(feature = "runtime")]
 pub mod fetch;
 pub mod metadata;
 pub mod rejection;
