@@ -12,6 +12,7 @@
 mod harness;
 
 mod admin_auth;
+mod admin_events;
 mod binding;
 mod foundation;
 mod identity;

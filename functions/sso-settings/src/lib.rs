@@ -1,4 +1,7 @@
-//! `sso-settings`: the admin's SSO page: status, SCIM token on/off, the users list.
+//! `sso-settings`: the admin's SSO page: status, SCIM token on/off, the users list, the
+//! audit trail (`events.rs`).
+
+mod events;
 
 use std::sync::Arc;
 
@@ -31,6 +34,7 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         "POST /admin/scim/token" => rotate_scim_token(app, &ctx).await,
         "DELETE /admin/scim/token" => disable_scim(app, &ctx).await,
         "GET /admin/users" => list_users(app, &ctx).await,
+        "GET /admin/events" => events::list(app, &ctx, req).await,
         "POST /admin/sso/enable" => {
             let (owed, _job) = shared::sso::enable(app, &ctx).await?;
             Ok(json(

@@ -1,6 +1,6 @@
 //! Audit events: who did what to whom, written in the same transaction as the change.
 
-use super::{Item, Store, classify, keys, to_item};
+use super::{Item, Store, classify, from_item, key, keys, s, to_item};
 use crate::error::Error;
 use crate::model::AuditEvent;
 use crate::types::CompanyId;
@@ -39,5 +39,48 @@ impl Store {
             .await
             .map_err(|e| Error::from(classify(e)))?;
         Ok(())
+    }
+
+    /// One page of the org's events, newest first: at most `limit` events after the one
+    /// whose sort key is `after` (the previous page's cursor), and the cursor of the next
+    /// page when there is one. One Query of `limit + 1` items (the extra one says whether a
+    /// next page exists), so a page costs what it holds, not what the org has logged.
+    pub async fn events_page(
+        &self,
+        org: &CompanyId,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<AuditEvent>, Option<String>), Error> {
+        let pk = keys::org_pk(org);
+        let mut query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":prefix", s(keys::EVENT_PREFIX))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX));
+        if let Some(after) = after {
+            query = query.set_exclusive_start_key(Some(key(pk.clone(), after)));
+        }
+        let out = query.send().await.map_err(|e| Error::from(classify(e)))?;
+        let mut items = out.items.unwrap_or_default();
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next = if more {
+            items
+                .last()
+                .and_then(|i| i.get("SK"))
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+        } else {
+            None
+        };
+        let events = items
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<Vec<AuditEvent>, Error>>()?;
+        Ok((events, next))
     }
 }
