@@ -21,6 +21,7 @@ pub fn handler_for(function: &str) -> Option<Handler> {
         "scim-users" => scim_users::handler,
         "binding-confirm" => binding_confirm::handler,
         "resend-binding" => resend_binding::handler,
+        "admin-portal" => admin_portal::handler,
         _ => return None,
     })
 }

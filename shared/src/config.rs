@@ -33,6 +33,9 @@ pub struct Config {
     /// refuses an Assertion without its own signature. Off, a signature of the Response or
     /// of the Assertion suffices (CONTRACT); an encrypted Assertion must always be signed.
     pub want_assertions_signed: bool,
+    /// The admin portal's CSP `frame-ancestors` (`PORTAL_FRAME_ANCESTORS`, default
+    /// `'none'`): the app's origin(s) when it embeds the portal in a frame.
+    pub portal_frame_ancestors: String,
 }
 
 /// CONTRACT.md "Session handoff to the app".
@@ -81,6 +84,7 @@ impl Config {
                 "WANT_ASSERTIONS_SIGNED",
                 lookup("WANT_ASSERTIONS_SIGNED"),
             )?,
+            portal_frame_ancestors: parse_frame_ancestors(lookup("PORTAL_FRAME_ANCESTORS"))?,
         })
     }
 
@@ -196,6 +200,28 @@ fn parse_max_users(raw: Option<String>) -> Result<usize, ConfigError> {
             name: "SCIM_FILTER_MAX_USERS",
             reason: "must be a whole number between 1 and 1000000".into(),
         }),
+    }
+}
+
+/// Space-separated `'self'`, `'none'` or http(s) origins: nothing that could end the CSP
+/// directive (`;`, `,`) or add another.
+fn parse_frame_ancestors(raw: Option<String>) -> Result<String, ConfigError> {
+    let Some(raw) = raw.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) else {
+        return Ok("'none'".to_owned());
+    };
+    let source_ok = |s: &str| {
+        matches!(s, "'self'" | "'none'")
+            || ((s.starts_with("https://") || s.starts_with("http://"))
+                && url::Url::parse(s).is_ok_and(|u| u.host_str().is_some() && u.path() == "/")
+                && !s.contains([';', ',', '\'', '"']))
+    };
+    if raw.split_whitespace().all(source_ok) {
+        Ok(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        Err(ConfigError::Invalid {
+            name: "PORTAL_FRAME_ANCESTORS",
+            reason: "must be 'self', 'none' or origins such as https://app.example.com".into(),
+        })
     }
 }
 

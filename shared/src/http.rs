@@ -136,6 +136,22 @@ pub fn bearer_token(req: &Request) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The value of cookie `name`. API Gateway (payload 2.0) passes cookies in the event's
+/// `cookies` array, which `lambda_http` joins into one `Cookie` header ("Working with AWS
+/// Lambda proxy integrations for HTTP APIs": "Duplicate headers are combined with
+/// commas... the cookies field"); a browser may also send several `Cookie` headers.
+pub fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && !value.is_empty()).then_some(value)
+        })
+}
+
 /// The request body, refused with `413` past `limit` bytes.
 pub fn body_bytes(req: &Request, limit: usize) -> Result<&[u8], Error> {
     let bytes: &[u8] = match req.body() {

@@ -21,6 +21,7 @@ pub enum Audience {
     Admin,
     Binding,
     PasswordSetup,
+    Portal,
     Session,
 }
 
@@ -30,6 +31,7 @@ impl Audience {
             Audience::Admin => "admin",
             Audience::Binding => "binding",
             Audience::PasswordSetup => "password-setup",
+            Audience::Portal => "portal",
             Audience::Session => "session",
         }
     }
@@ -45,6 +47,22 @@ pub struct AdminClaims {
     pub iat: i64,
     pub exp: i64,
 }
+
+/// Claims of the admin portal's cookie (`portal`, CONTRACT "Admin portal"): the admin it
+/// was made for, and `csrf`, which every write so authorized repeats in `X-CSRF-Token`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PortalClaims {
+    pub sub: String,
+    pub org: String,
+    pub role: String,
+    pub csrf: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// How long the portal cookie lasts.
+pub const PORTAL_SECONDS: i64 = 8 * 3600;
 
 /// Claims of the session token set as a cookie after a SAML login (CONTRACT.md "Tokens").
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -13,6 +13,7 @@ mod harness;
 
 mod admin_auth;
 mod admin_events;
+mod admin_portal;
 mod binding;
 mod foundation;
 mod identity;

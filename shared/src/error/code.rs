@@ -69,6 +69,7 @@ codes! {
     // ---- 403: authenticated, not allowed ----
     NotAdmin = "not_admin", FORBIDDEN, says "An admin token is required.";
     WrongOrg = "wrong_org", FORBIDDEN, says "This token belongs to another org.";
+    CsrfFailed = "csrf_failed", FORBIDDEN, says "This change was not sent by the portal's own page. Reload the portal and try again.";
     UserNotBound = "user_not_bound", FORBIDDEN, says "Your account is not linked to your company's identity provider yet. Use the link in your binding email, or ask your admin to resend it.";
     UserInactive = "user_inactive", FORBIDDEN, says "Your account is inactive. Ask your admin.";
     SsoNotConfigured = "sso_not_configured", FORBIDDEN, says "Single sign-on is not set up for this company.";

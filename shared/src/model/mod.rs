@@ -17,5 +17,5 @@ pub use job::{Job, JobKind, JobState};
 pub use org::{IdpCertificate, Org, SsoConfig, SsoStatus};
 pub use outbox::{EmailKind, OutboxRecord, OutboxState};
 pub use request::{AuthnRequest, Purpose};
-pub use session::SessionGrant;
+pub use session::{PortalTicket, SessionGrant};
 pub use user::{RoleSource, Source, User, UserFlags};

@@ -1,5 +1,5 @@
-//! A session grant: what a one-use session code (`SESSION_HANDOFF=code`) stands for until
-//! the app's server exchanges it.
+//! One-use grants: what a session code (`SESSION_HANDOFF=code`) stands for until the app's
+//! server exchanges it, and what an admin-portal ticket stands for until its link is opened.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,4 +24,16 @@ impl SessionGrant {
     pub fn is_live(&self, now: i64) -> bool {
         now < self.expires_at
     }
+}
+
+/// How long a portal link may wait to be opened (CONTRACT.md: one use, 5 minutes).
+pub const PORTAL_TICKET_SECONDS: i64 = 5 * 60;
+
+/// The admin a portal link was made for, and when it dies (epoch seconds; the TTL too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalTicket {
+    pub user_id: UserId,
+    pub company_id: CompanyId,
+    pub expires_at: i64,
 }

@@ -90,6 +90,13 @@ pub fn session_code_pk(hash: &str) -> String {
     format!("SESSIONCODE#{hash}")
 }
 
+/// An admin-portal ticket (`PORTALTICKET#{sha256 of the ticket}` / `TICKET`).
+pub const PORTAL_TICKET_SK: &str = "TICKET";
+
+pub fn portal_ticket_pk(hash: &str) -> String {
+    format!("PORTALTICKET#{hash}")
+}
+
 /// A seen assertion (`ASSERTION#{issuer}#{id}` / `SEEN`): the replay cache.
 pub const SEEN_SK: &str = "SEEN";
 
