@@ -124,11 +124,11 @@ async fn idp_initiated(app: &App, idp: &DevIdp, q: &HashMap<String, String>) -> 
     html(StatusCode::OK, login_page(idp, &form, &users))
 }
 
-/// The login page's answer: `user` (a button: email, newline, display name) or `name_id`
+/// The login page's answer: `user` (a button: email, `|`, display name) or `name_id`
 /// and `display_name`; signed, and encrypted when the switch is on.
 async fn respond(app: &App, idp: &DevIdp, f: &HashMap<String, String>) -> Response<Body> {
     let field = |k: &str| f.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    let picked = field("user").map(|u| u.split_once('\n').unwrap_or((u, "")));
+    let picked = field("user").map(|u| u.split_once('|').unwrap_or((u, "")));
     let name_id = picked.map(|(email, _)| email).or(field("name_id"));
     let display_name = picked
         .map(|(_, name)| name)

@@ -19,6 +19,7 @@ mod foundation;
 mod identity;
 mod lifecycle;
 mod metadata_ingest;
+mod portal_browser;
 mod post_binding;
 mod saml_acs;
 mod saml_flow;

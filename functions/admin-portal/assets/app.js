@@ -93,6 +93,7 @@
     }
     document.title = document.querySelector(`nav a[data-screen="${name}"]`).textContent + " · Admin portal";
     clearError();
+    status("");
     await screens[name]();
     timings[name] = Math.round(performance.now() - started);
     document.body.dataset.rendered = name;
@@ -265,7 +266,7 @@
       const actions = el("td", {});
       if (u.binding === "bound") {
         actions.append(el("button", { type: "button", "aria-label": `Unbind ${u.email}`, onclick: (e) => act(e.target, "DELETE", u, "Unbinding…", `${u.email} is unbound.`) }, "Unbind"));
-      } else if (u.active && (u.binding === "pending" || u.binding === "expired" || sso.status === "enabled")) {
+      } else if (u.active && (u.binding === "pending" || u.binding === "expired")) {
         actions.append(el("button", { type: "button", "aria-label": `Resend the binding email to ${u.email}`, onclick: (e) => act(e.target, "POST", u, "Sending…", `A new binding email went to ${u.email}.`) }, "Resend"));
       }
       return el("tr", { "data-email": u.email },

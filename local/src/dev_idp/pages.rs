@@ -20,7 +20,8 @@ pub struct LoginForm<'a> {
 /// The dev IdP's login page: one form posting to `{base}/respond` with hidden `acs_url`,
 /// `audience`, `in_response_to`, `relay_state` (empty when absent), the "encrypt" switch (a
 /// checkbox: the assertion is then encrypted for the SP's encryption certificate) and one
-/// submit button per user (`user` = email, a newline, display name); then a form with a
+/// submit button per user (`user` = email, `|`, display name: a form submission turns a
+/// newline into CR LF); then a form with a
 /// free-text NameID and its own switch. Every value is HTML-escaped.
 pub fn login_page(idp: &DevIdp, form: &LoginForm, users: &[(String, String)]) -> String {
     let action = escape(&format!("{}/respond", idp.base));
@@ -30,7 +31,7 @@ pub fn login_page(idp: &DevIdp, form: &LoginForm, users: &[(String, String)]) ->
         .map(|(email, name)| {
             format!(
                 "<p><button type=\"submit\" name=\"user\" value=\"{value}\">{name} &lt;{email}&gt;</button></p>",
-                value = escape(&format!("{email}\n{name}")),
+                value = escape(&format!("{email}|{name}")),
                 email = escape(email),
                 name = escape(name),
             )
