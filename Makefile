@@ -12,7 +12,7 @@ FUNCTIONS := $(shell sed -n 's/^ *Binary: *//p' template.yaml)
 # Offline SAM CLI: no telemetry calls, a region so it never asks for one.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
 
-.PHONY: run test seed bench deps lint lint-infra unit integration services-up services-down fmt clean-local sp-keys fuzz fuzz-smoke \
+.PHONY: run test seed portal-link bench deps lint lint-infra unit integration services-up services-down fmt clean-local sp-keys fuzz fuzz-smoke \
 	build check-lambda sam-validate bench-cold-start sam-build
 
 deps:
@@ -56,6 +56,10 @@ fmt:
 ## AWS credentials: CMD=init (once), then for a rotation add-next, promote, drop-previous.
 sp-keys:
 	@SECRET_ID="$(SECRET_ID)" cargo run -q -p local --bin sp-keys -- $(CMD)
+
+## portal-link: a fresh admin-portal link for the demo org (the stack must be running).
+portal-link:
+	@python3 -c "import json,urllib.request as u; d=json.load(open('.local/demo.json')); r=u.Request(d['baseUrl']+'/admin/portal/links', method='POST', headers={'Authorization': 'Bearer '+d['adminToken']}); print(json.load(u.urlopen(r))['url'])"
 
 ## seed: one more org with USERS existing users (the stack must be running).
 seed:

