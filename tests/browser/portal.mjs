@@ -179,12 +179,14 @@ const made = await fetch(`${BASE}/scim/v2/Users`, {
 check(made.status === 201, "SCIM create: " + made.status);
 await page.click("nav a[data-screen=users]");
 await rendered("users");
-await page.fill("#users-q", "scim.made");
+await page.fill("#users-q", SCIM_USER.toUpperCase());
 await page.click("#users-search button");
+await page.waitForFunction(() => document.getElementById("users-page").textContent.startsWith("1 user"), null, { timeout: 10000 });
 await page.locator(`tr[data-email="${SCIM_USER}"]`).waitFor();
 check(await page.locator("#users-rows tr").count() === 1, "the search finds just the SCIM user");
 await page.fill("#users-q", "");
 await page.click("#users-search button");
+await page.waitForFunction(() => document.getElementById("users-page").textContent.startsWith("Page 1"), null, { timeout: 10000 });
 await shot("users");
 
 // ---- Activity: who did what, logins and refusals with their codes --------------------------

@@ -14,6 +14,7 @@ mod harness;
 mod admin_auth;
 mod admin_events;
 mod admin_portal;
+mod admin_users;
 mod binding;
 mod foundation;
 mod identity;

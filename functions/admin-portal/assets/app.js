@@ -241,28 +241,29 @@
   $("scim-rotate").addEventListener("click", () => busy($("scim-rotate"), "Making a new token…", () => newToken()));
 
   // ---- Users -----------------------------------------------------------------------------
+  // Paged by the server (25 at a time, its cursor), so a 100,000-user org costs one page;
+  // the search asks for the one user with that email.
   const PAGE = 25;
-  let users = [], shown = [], page = 0;
+  let users = [], total = 0, cursors = [null], page = 0, next = null;
 
   async function loadUsers() {
+    const q = $("users-q").value.trim();
+    const path = q
+      ? "/admin/users?q=" + encodeURIComponent(q)
+      : `/admin/users?limit=${PAGE}` + (cursors[page] ? "&cursor=" + encodeURIComponent(cursors[page]) : "");
     let listed;
-    try { [listed, sso] = await Promise.all([api("GET", "/admin/users"), api("GET", "/admin/sso")]); } catch (e) { showError(e); return; }
+    try { [listed, sso] = await Promise.all([api("GET", path), api("GET", "/admin/sso")]); } catch (e) { showError(e); return; }
     users = listed.users;
+    total = listed.total;
+    next = listed.next;
     $("invite-form").hidden = sso.scim.enabled;
-    filterUsers();
-  }
-
-  function filterUsers() {
-    const q = $("users-q").value.trim().toLowerCase();
-    shown = users.filter((u) => !q || u.email.toLowerCase().includes(q) || (u.name.formatted || "").toLowerCase().includes(q));
-    page = Math.min(page, Math.max(0, Math.ceil(shown.length / PAGE) - 1));
-    renderUsers();
+    renderUsers(q);
   }
 
   const BINDING_WORDS = { bound: "Bound", pending: "Pending", expired: "Expired", none: "None" };
 
-  function renderUsers() {
-    const rows = shown.slice(page * PAGE, page * PAGE + PAGE).map((u) => {
+  function renderUsers(q) {
+    const rows = users.map((u) => {
       const actions = el("td", {});
       if (u.binding === "bound") {
         actions.append(el("button", { type: "button", "aria-label": `Unbind ${u.email}`, onclick: (e) => act(e.target, "DELETE", u, "Unbinding…", `${u.email} is unbound.`) }, "Unbind"));
@@ -276,10 +277,12 @@
         actions);
     });
     $("users-rows").replaceChildren(...rows);
-    const pages = Math.max(1, Math.ceil(shown.length / PAGE));
-    $("users-page").textContent = `Page ${page + 1} of ${pages} · ${shown.length} user${shown.length === 1 ? "" : "s"}`;
-    $("users-prev").disabled = page === 0;
-    $("users-next").disabled = page + 1 >= pages;
+    const pages = Math.max(1, Math.ceil(total / PAGE));
+    $("users-page").textContent = q
+      ? (users.length ? `1 user with the email ${q}` : `No user has the email ${q}`)
+      : `Page ${page + 1} of ${pages} · ${total} user${total === 1 ? "" : "s"}`;
+    $("users-prev").disabled = q || page === 0;
+    $("users-next").disabled = q || !next;
   }
 
   function act(button, method, user, progress, done) {
@@ -290,9 +293,9 @@
     });
   }
 
-  $("users-search").addEventListener("submit", (e) => { e.preventDefault(); page = 0; filterUsers(); });
-  $("users-prev").addEventListener("click", () => { page -= 1; renderUsers(); });
-  $("users-next").addEventListener("click", () => { page += 1; renderUsers(); });
+  $("users-search").addEventListener("submit", (e) => { e.preventDefault(); page = 0; cursors = [null]; loadUsers(); });
+  $("users-prev").addEventListener("click", () => { page -= 1; loadUsers(); });
+  $("users-next").addEventListener("click", () => { cursors[page + 1] = next; page += 1; loadUsers(); });
 
   $("invite-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -42,7 +42,12 @@ pub async fn issue(
         company_id: org.clone(),
         expires_at,
     };
-    let event = app.audit(actor, "portal.link_created", admin.as_str(), serde_json::Value::Null);
+    let event = app.audit(
+        actor,
+        "portal.link_created",
+        admin.as_str(),
+        serde_json::Value::Null,
+    );
     let hash = hash_scim_token(&ticket);
     let (stored, logged) = futures_util::join!(
         app.store.put_portal_ticket(&hash, &record),
@@ -54,7 +59,9 @@ pub async fn issue(
         .map_err(Error::internal)?
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(Error::internal)?;
-    let url = app.config.public_url(&format!("/portal/start?ticket={ticket}"));
+    let url = app
+        .config
+        .public_url(&format!("/portal/start?ticket={ticket}"));
     Ok((url, expires))
 }
 

@@ -1,7 +1,8 @@
 //! `sso-settings`: the admin's SSO page: status, SCIM token on/off, the users list, the
-//! audit trail (`events.rs`).
+//! users list (`users.rs`), the audit trail (`events.rs`).
 
 mod events;
+mod users;
 
 use std::sync::Arc;
 
@@ -11,7 +12,6 @@ use serde_json::{Value, json};
 use shared::admin::{self, AdminContext};
 use shared::error::{Error, ErrorCode};
 use shared::http::{HandlerFuture, empty, finish, json, route_key};
-use shared::model::BindingState;
 use shared::model::Purpose;
 use shared::model::SsoStatus;
 use shared::model::{AuditEvent, IdpCertificate};
@@ -33,7 +33,7 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, Error> {
         "GET /admin/sso" => Ok(json(StatusCode::OK, &sso_view(app, &ctx))),
         "POST /admin/scim/token" => rotate_scim_token(app, &ctx).await,
         "DELETE /admin/scim/token" => disable_scim(app, &ctx).await,
-        "GET /admin/users" => list_users(app, &ctx).await,
+        "GET /admin/users" => users::list(app, &ctx, req).await,
         "GET /admin/events" => events::list(app, &ctx, req).await,
         "POST /admin/sso/enable" => {
             let (owed, _job) = shared::sso::enable(app, &ctx).await?;
@@ -134,43 +134,4 @@ async fn disable_scim(app: &App, ctx: &AdminContext) -> Result<Response<Body>, E
             .await?;
     }
     Ok(empty(StatusCode::NO_CONTENT))
-}
-
-/// `GET /admin/users`: every user with its binding state.
-async fn list_users(app: &App, ctx: &AdminContext) -> Result<Response<Body>, Error> {
-    let (users, bindings) = futures_util::join!(
-        app.store.list_users(ctx.company_id()),
-        app.store.list_bindings(ctx.company_id())
-    );
-    let (users, bindings) = (users?, bindings?);
-    let now = app.now().unix_timestamp();
-    let state = |u: &shared::model::User| {
-        if u.name_id.is_some() {
-            return "bound";
-        }
-        match bindings.iter().find(|b| b.user_id == u.id) {
-            Some(b) if b.state == BindingState::Pending && b.expires_at > now => "pending",
-            Some(b) if b.state == BindingState::Pending => "expired",
-            _ => "none",
-        }
-    };
-    let users: Vec<Value> = users
-        .iter()
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "userName": u.user_name,
-                "email": u.email,
-                "name": { "givenName": u.given_name, "familyName": u.family_name, "formatted": u.formatted_name() },
-                "role": u.role,
-                "active": u.active,
-                "source": u.source,
-                "binding": state(u),
-            })
-        })
-        .collect();
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "users": users, "total": users.len() }),
-    ))
 }

@@ -125,6 +125,27 @@ impl Store {
             .await
     }
 
+    /// The bindings of these users, in one BatchGetItem (at most 100 users, its limit):
+    /// a page of the users list.
+    pub async fn bindings_of(
+        &self,
+        org: &CompanyId,
+        users: &[UserId],
+    ) -> Result<Vec<Binding>, Error> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted = users
+            .iter()
+            .map(|u| key(keys::org_pk(org), &keys::binding_sk(u)))
+            .collect();
+        self.batch_get(wanted)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
     /// Every binding of the org (for the users list).
     pub async fn list_bindings(&self, org: &CompanyId) -> Result<Vec<Binding>, Error> {
         self.org_items(org, keys::BINDING_PREFIX, None)
