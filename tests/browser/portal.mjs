@@ -189,12 +189,20 @@ await page.click("#users-search button");
 await page.waitForFunction(() => document.getElementById("users-page").textContent.startsWith("Page 1"), null, { timeout: 10000 });
 await shot("users");
 
+// Grace, not bound yet, tries to sign in from the IdP: refused, and the admin sees why.
+const tryPage = await context.newPage();
+await tryPage.goto(`${BASE}/dev/idp/start?companyId=${COMPANY}`);
+const refusedLogin = await signInAt(tryPage, GRACE);
+check(refusedLogin.status() === 403, "an unbound user is refused");
+await tryPage.close();
+
 // ---- Activity: who did what, logins and refusals with their codes --------------------------
 await page.click("nav a[data-screen=activity]");
 await rendered("activity");
-for (const action of ["sso.enabled", "binding.completed", "scim.enabled"]) {
+for (const action of ["sso.enabled", "binding.completed", "scim.enabled", "saml.refused"]) {
   await page.locator(`tr[data-action="${action}"]`).first().waitFor();
 }
+check((await page.locator('tr[data-action="saml.refused"]').first().textContent()).includes("user_not_bound"), "the refusal's code");
 await axe("activity");
 await shot("activity");
 
