@@ -33,6 +33,9 @@ const browser = await chromium.launch({
 // the HTTP tests, and a CSP violation of the portal's code is caught below.
 const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
 await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+// Fail in seconds, not never (playwright's own default is no timeout for some waits).
+context.setDefaultTimeout(20000);
+context.setDefaultNavigationTimeout(30000);
 const page = await context.newPage();
 const consoleErrors = [];
 page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
@@ -97,6 +100,11 @@ await page.waitForURL(`${BASE}/portal/`);
 await rendered("sso");
 report.timings.firstLoad = Date.now() - t0;
 check(await page.locator("#company-id").textContent() === COMPANY, "Company ID shown");
+// Keyboard: the first Tab reaches the skip link, the next ones the sections.
+await page.keyboard.press("Tab");
+check(await page.evaluate(() => document.activeElement.textContent) === "Skip to content", "skip link first");
+await page.keyboard.press("Tab");
+check(await page.evaluate(() => document.activeElement.dataset.screen) === "sso", "then the sections");
 await axe("sso");
 
 // An API error in plain words, with its code and correlation id; the input is kept.
@@ -124,6 +132,7 @@ const verified = await signInAt(popup, ADMIN);
 check(verified.status() === 200, "the verify login is accepted: " + verified.status() + " " + (await verified.text()).slice(0, 600));
 await page.waitForFunction(() => document.getElementById("verify-result").textContent.includes("Configuration verified"), null, { timeout: 20000 });
 await popup.close();
+await page.bringToFront();
 
 // ---- Enable, after the guide's warning and an explicit confirmation ----------------------
 check(await page.isDisabled("#enable"), "Enable waits for the confirmation");
@@ -143,6 +152,7 @@ await bindPage.goto(adaLinks[0]);
 const bound = await signInAt(bindPage, ADA);
 check(bound.status() === 303, "Ada is bound and signed in: " + bound.status());
 await bindPage.close();
+await page.bringToFront();
 
 // ---- Users: Ada bound, resend for Grace -------------------------------------------------
 await page.click("nav a[data-screen=users]");
@@ -155,6 +165,15 @@ await graceRow.locator("button", { hasText: "Resend" }).click();
 await statusSays("A new binding email went to");
 await eventually(async () => (await mailLinks(GRACE)).length >= 2, "Grace has a second binding email");
 await axe("users");
+
+// Invite, while SCIM is off: the user gets the same binding email.
+const INVITED = `new.hire@${COMPANY}.example.com`;
+await page.fill("#invite-email", INVITED);
+await page.fill("#invite-name", "New Hire");
+await page.selectOption("#invite-role", "meetings");
+await page.click("#invite");
+await statusSays("is invited");
+await eventually(async () => (await mailLinks(INVITED)).length >= 1, "the invitation's binding email");
 
 // ---- SCIM: turn it on, copy the token shown once ------------------------------------------
 await page.click("nav a[data-screen=scim]");
@@ -195,6 +214,8 @@ await tryPage.goto(`${BASE}/dev/idp/start?companyId=${COMPANY}`);
 const refusedLogin = await signInAt(tryPage, GRACE);
 check(refusedLogin.status() === 403, "an unbound user is refused");
 await tryPage.close();
+// Back to the portal's tab: a background tab gets no animation frames, which a click waits on.
+await page.bringToFront();
 
 // ---- Activity: who did what, logins and refusals with their codes --------------------------
 await page.click("nav a[data-screen=activity]");
