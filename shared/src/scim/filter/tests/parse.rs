@@ -161,3 +161,23 @@ fn display_reads_back_to_the_same_tree() {
         assert_eq!(parse(&parsed.to_string()).unwrap(), parsed, "{filter}");
     }
 }
+
+/// Found by the `scim_filter` fuzz target: serde_json's default float parsing is not
+/// correctly rounded, so a number past u64 printed and parsed again was another number.
+#[test]
+fn a_number_past_u64_prints_and_parses_back_to_the_same_number() {
+    for input in [
+        "e eq 444444444444444000000005",
+        "e eq 4.4444444444444403e+23",
+        "e gt 0.30000000000000004",
+        "e lt -1.7976931348623157e308",
+    ] {
+        let filter = parse(input).unwrap();
+        let printed = filter.to_string();
+        assert_eq!(
+            parse(&printed).unwrap(),
+            filter,
+            "{input} printed as {printed}"
+        );
+    }
+}
