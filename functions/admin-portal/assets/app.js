@@ -38,9 +38,25 @@
     return json;
   }
 
+  // The codes an admin meets most, in plain words; the server's detail follows.
+  const PLAIN = {
+    metadata_unreachable: "The metadata URL could not be reached. Check it in Okta (Sign On tab, Metadata URL) and try again.",
+    metadata_invalid: "That document is not SAML identity-provider metadata.",
+    url_not_allowed: "That metadata URL is not allowed: it must be a public https address.",
+    no_signing_certificate: "The metadata holds no signing certificate.",
+    not_configured: "Save the identity provider's metadata first.",
+    not_verified: "Verify the configuration before enabling single sign-on.",
+    csrf_failed: "This page is out of date. Reload the portal and try again.",
+    unauthorized: "Your portal session has ended. Open the portal from the app again.",
+    already_bound: "This user is already bound.",
+    sso_not_enabled: "Single sign-on is not enabled, so there is no binding email to send.",
+    uniqueness: "A user with that email already exists.",
+    network: "The server could not be reached. Check the connection and try again.",
+  };
+
   function showError(e) {
     const box = $("error");
-    const parts = [e.message];
+    const parts = PLAIN[e.code] && PLAIN[e.code] !== e.message ? [PLAIN[e.code], e.message] : [e.message];
     if (e.code) parts.push("Code: " + e.code);
     if (e.correlationId) parts.push("Correlation id: " + e.correlationId);
     box.textContent = parts.join(" · ");
