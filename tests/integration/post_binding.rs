@@ -79,15 +79,7 @@ async fn answer(s: &Stack, login_page: &str, name_id: &str) -> reqwest::Response
 
 /// The SP metadata's signing certificate as PEM.
 async fn signing_cert_pem(s: &Stack) -> String {
-    let metadata = s
-        .http
-        .get(format!("{}/saml/{}/metadata", s.base, s.company))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metadata = crate::sp_keys::sp_metadata(s).await;
     let at = metadata.find("use=\"signing\"").unwrap();
     let rest = &metadata[at..];
     let start = rest.find("<ds:X509Certificate>").unwrap() + "<ds:X509Certificate>".len();

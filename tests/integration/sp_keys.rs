@@ -75,7 +75,7 @@ fn tempfile_dir() -> std::path::PathBuf {
     dir
 }
 
-async fn sp_metadata(s: &crate::saml_flow::Stack) -> String {
+pub(crate) async fn sp_metadata(s: &crate::saml_flow::Stack) -> String {
     s.http
         .get(format!("{}/saml/{}/metadata", s.base, s.company))
         .send()
